@@ -1,0 +1,62 @@
+"""Sniff a QR text's prefix and hand it to the codec for that format.
+
+Adding a format is one module with a codec and one line here.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from jointcheck.credentials.model import SignedEnvelope
+from jointcheck.errors import InputError, PrefixError
+
+
+class Codec(Protocol):
+    """A wire format: tells whether QR text is its own, and decodes it."""
+
+    format: str
+
+    def applies(self, text: str) -> bool:
+        """Tell whether ``text`` is in this format (by its prefix)."""
+        ...
+
+    def decode(self, text: str) -> SignedEnvelope:
+        """Decode ``text`` into a signed envelope, or raise a stage error."""
+        ...
+
+
+def _codecs() -> tuple[Codec, ...]:
+    from jointcheck.credentials.hc1 import HC1_CODEC
+    from jointcheck.credentials.health_code import HEALTH_CODE_CODEC
+    from jointcheck.credentials.shc import SHC_CODEC
+
+    return (HC1_CODEC, HEALTH_CODE_CODEC, SHC_CODEC)
+
+
+_CODECS: tuple[Codec, ...] | None = None
+
+
+def codec_for(text: str) -> Codec:
+    """Return the codec whose prefix ``text`` carries."""
+    global _CODECS  # noqa: PLW0603 - filled once, on first use, to keep import order simple
+    if _CODECS is None:
+        _CODECS = _codecs()
+    for codec in _CODECS:
+        if codec.applies(text):
+            return codec
+    shown = text[:8].encode("unicode_escape").decode("ascii")
+    raise PrefixError(
+        "prefix-unknown",
+        f"not a credential this verifier knows (starts with {shown!r}; expected HC1:, HCODE1: "
+        "or shc:/)",
+    )
+
+
+def decode(text: str) -> SignedEnvelope:
+    """Decode QR text of any known format into a signed envelope (nothing verified yet)."""
+    if not isinstance(text, str):
+        raise InputError("input-invalid", "QR content must be text")
+    text = text.strip()
+    if not text:
+        raise InputError("input-empty", "no QR content was given")
+    return codec_for(text).decode(text)

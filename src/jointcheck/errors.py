@@ -1,0 +1,131 @@
+"""Errors of jointcheck: one base class, one subclass per stage, each refusal with a stable code.
+
+A refusal names the stage of the pipeline that refused (``stage``) and a stable kebab-case
+``code`` that scripts, the API and the checkpoint page can rely on, plus a short message for
+people. Subclasses also derive from ``ValueError`` where the cause is bad input, so that callers
+that only know the standard library still catch them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class JointcheckError(Exception):
+    """A refusal with a stage, a stable code and a message."""
+
+    stage: ClassVar[str] = "general"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(stage={self.stage!r}, code={self.code!r}, {self.message!r})"
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the refusal as a plain mapping (stage, code, message)."""
+        return {"stage": self.stage, "code": self.code, "message": self.message}
+
+
+class InputError(JointcheckError, ValueError):
+    """The input could not be read at all (empty, not text, not an image)."""
+
+    stage = "input"
+
+
+class QrError(JointcheckError, ValueError):
+    """No QR code could be read from an image."""
+
+    stage = "qr"
+
+
+class PrefixError(JointcheckError, ValueError):
+    """The QR text does not start with a known credential prefix."""
+
+    stage = "prefix"
+
+
+class Base45Error(JointcheckError, ValueError):
+    """The base45 text is damaged."""
+
+    stage = "base45"
+
+
+class CompressionError(JointcheckError, ValueError):
+    """The zlib (or raw DEFLATE) stream is damaged or missing."""
+
+    stage = "compression"
+
+
+class CoseError(JointcheckError, ValueError):
+    """The COSE_Sign1 structure or its headers are malformed."""
+
+    stage = "cose"
+
+
+class JwsError(JointcheckError, ValueError):
+    """A compact JWS (SMART Health Card) is malformed."""
+
+    stage = "jws"
+
+
+class PayloadError(JointcheckError, ValueError):
+    """The signed payload (CWT claims, DCC, health code, FHIR bundle) is malformed."""
+
+    stage = "payload"
+
+
+class SchemaError(JointcheckError, ValueError):
+    """A payload to be issued does not satisfy its schema."""
+
+    stage = "schema"
+
+
+class SignatureError(JointcheckError):
+    """The signature does not verify with any trusted key for the kid."""
+
+    stage = "signature"
+
+
+class TrustError(JointcheckError):
+    """The signer is unknown, not valid at the time, or not allowed to sign this type."""
+
+    stage = "trust"
+
+
+class ValidityError(JointcheckError):
+    """The credential is not valid at the time of the check (not yet valid, expired)."""
+
+    stage = "validity"
+
+
+class RevocationError(JointcheckError):
+    """The credential is on the revocation list."""
+
+    stage = "revocation"
+
+
+class HolderError(JointcheckError):
+    """Credentials shown together belong to different people."""
+
+    stage = "holder"
+
+
+class TrustListError(JointcheckError, ValueError):
+    """A trust list, certificate or key set could not be loaded or its signature is wrong."""
+
+    stage = "trust-list"
+
+
+class KeyStoreError(JointcheckError):
+    """The issuer's key store is missing, locked or damaged."""
+
+    stage = "key-store"
+
+
+class CertLogicError(JointcheckError, ValueError):
+    """A CertLogic expression is invalid or could not be evaluated."""
+
+    stage = "certlogic"
