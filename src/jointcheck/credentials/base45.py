@@ -1,12 +1,14 @@
-"""Base45 (RFC 9285), decoded a whole string at a time with numpy.
+"""Base45 (RFC 9285), decoded with whole-string byte operations instead of a loop per group.
 
-A pure-Python decoder spends about 60 µs on a certificate, as long as the signature check it
-precedes; doing the three-character groups as one array operation takes it to about 12 µs.
+A per-group Python loop spends about 60 µs on a certificate, as long as the signature check it
+precedes. Here each of a group's three digits is spread into its own 32-bit lane of one big
+integer, the lanes are combined with two multiplications and two additions (no lane can carry
+into the next: the largest group value is 91,124 < 2**32), and the bytes are read back with
+slices. Every step runs in C, about 10 µs for a certificate, with nothing beyond the standard
+library.
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from jointcheck.errors import Base45Error
 
@@ -14,7 +16,6 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _INVALID = 255
 _INVALID_BYTE = bytes((_INVALID,))
 _TO_VALUE = bytes(ALPHABET.index(chr(c)) if chr(c) in ALPHABET else _INVALID for c in range(256))
-_WEIGHTS = np.array([1, 45, 2025], dtype=np.uint32)
 
 
 def b45decode(text: str) -> bytes:
@@ -28,23 +29,34 @@ def b45decode(text: str) -> bytes:
     if tail == 1:
         raise Base45Error("base45-invalid", f"base45 text has an impossible length ({n})")
     digits = raw.translate(_TO_VALUE)
-    # Membership and slicing of bytes run in C; a numpy reduction costs ~2.5 µs per call here.
     if _INVALID_BYTE in digits:
         bad = next(ch for ch in text if ch not in ALPHABET)
         raise Base45Error("base45-invalid", f"base45 text has an invalid character {bad!r}")
     full = n - tail
-    out = b""
-    if full:
-        groups = (np.frombuffer(digits, dtype=np.uint8, count=full).reshape(-1, 3) @ _WEIGHTS)
-        wide = groups.astype(">u4").tobytes()
-        if wide[0::4].count(0) != full // 3 or wide[1::4].count(0) != full // 3:
-            raise Base45Error("base45-invalid", "base45 group out of range")
-        out = groups.astype(">u2").tobytes()
+    out = _groups(digits, full // 3)
     if tail == 2:
         last = digits[full] + digits[full + 1] * 45
         if last > 0xFF:
             raise Base45Error("base45-invalid", "base45 final pair out of range")
-        out += bytes((last,))
+        out.append(last)
+    return bytes(out)
+
+
+def _groups(digits: bytes, groups: int) -> bytearray:
+    if not groups:
+        return bytearray()
+    end = groups * 3
+    lanes = []
+    for offset in range(3):
+        spread = bytearray(4 * groups)
+        spread[3::4] = digits[offset:end:3]
+        lanes.append(int.from_bytes(spread, "big"))
+    wide = (lanes[0] + 45 * lanes[1] + 2025 * lanes[2]).to_bytes(4 * groups, "big")
+    if wide[1::4].count(0) != groups:  # a value of 65,536 or more sets a lane's second byte
+        raise Base45Error("base45-invalid", "base45 group out of range")
+    out = bytearray(2 * groups)
+    out[0::2] = wide[2::4]
+    out[1::2] = wide[3::4]
     return out
 
 

@@ -61,7 +61,7 @@ def parse_sign1(data: bytes) -> Sign1:
     """Parse COSE_Sign1 bytes; raise :class:`CoseError` naming what is malformed."""
     try:
         obj = cbor2.loads(data)
-    except Exception as exc:  # noqa: BLE001 - the C decoder raises many types on bad input
+    except Exception as exc:
         raise CoseError("cose-invalid", f"not a CBOR structure ({_reason(exc)})") from None
     while isinstance(obj, cbor2.CBORTag) and obj.tag in (CWT_TAG, COSE_SIGN1_TAG):
         obj = obj.value
@@ -102,7 +102,7 @@ def _protected_header(protected: bytes) -> dict[Any, Any]:
         return {}
     try:
         header = cbor2.loads(protected)
-    except Exception as exc:  # noqa: BLE001 - the C decoder raises many types on bad input
+    except Exception as exc:
         raise CoseError("cose-invalid", f"protected header is not CBOR ({_reason(exc)})") from None
     if not isinstance(header, dict):
         raise CoseError("cose-invalid", "protected header is not a map")

@@ -68,7 +68,7 @@ def decode_claims(payload: bytes) -> Claims:
     """Decode the CWT claims map and its standard claims."""
     try:
         raw = cbor2.loads(payload)
-    except Exception as exc:  # noqa: BLE001 - the C decoder raises many types on bad input
+    except Exception as exc:
         first = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         raise PayloadError("cbor-invalid", f"the CWT claims are not CBOR ({first})") from None
     if not isinstance(raw, dict):

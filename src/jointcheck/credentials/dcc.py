@@ -39,7 +39,8 @@ def credential_from_hcert(claims: Claims, fmt: str = "hc1") -> Credential:
     if not isinstance(hcert, dict) or not isinstance(hcert.get(DCC_KEY), dict):
         raise PayloadError("payload-invalid", "the hcert claim (-260) with a DCC (1) is missing")
     dcc: dict[str, Any] = hcert[DCC_KEY]
-    present = [key for key in STATEMENT_KEYS if key in dcc]
+    # Some issuers write the absent groups out as null ("t": null); null means absent.
+    present = [key for key in STATEMENT_KEYS if dcc.get(key) is not None]
     if len(present) != 1:
         raise PayloadError(
             "payload-invalid",

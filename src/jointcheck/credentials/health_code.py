@@ -53,7 +53,7 @@ def credential_from_claims(claims: Claims) -> Credential:
     if not isinstance(body, dict):
         raise PayloadError("payload-invalid", "the health-code claim is missing")
     try:
-        color = CodeColor(body.get("col"))
+        color = CodeColor(str(body.get("col")))
     except ValueError:
         raise PayloadError("payload-invalid", f"unknown health-code colour {body.get('col')!r}") \
             from None

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from jointcheck.credentials.hc1 import HC1_CODEC
+from jointcheck.credentials.health_code import HEALTH_CODE_CODEC
 from jointcheck.credentials.model import SignedEnvelope
+from jointcheck.credentials.shc import SHC_CODEC
 from jointcheck.errors import InputError, PrefixError
 
 
@@ -25,23 +28,12 @@ class Codec(Protocol):
         ...
 
 
-def _codecs() -> tuple[Codec, ...]:
-    from jointcheck.credentials.hc1 import HC1_CODEC
-    from jointcheck.credentials.health_code import HEALTH_CODE_CODEC
-    from jointcheck.credentials.shc import SHC_CODEC
-
-    return (HC1_CODEC, HEALTH_CODE_CODEC, SHC_CODEC)
-
-
-_CODECS: tuple[Codec, ...] | None = None
+CODECS: tuple[Codec, ...] = (HC1_CODEC, HEALTH_CODE_CODEC, SHC_CODEC)
 
 
 def codec_for(text: str) -> Codec:
     """Return the codec whose prefix ``text`` carries."""
-    global _CODECS  # noqa: PLW0603 - filled once, on first use, to keep import order simple
-    if _CODECS is None:
-        _CODECS = _codecs()
-    for codec in _CODECS:
+    for codec in CODECS:
         if codec.applies(text):
             return codec
     shown = text[:8].encode("unicode_escape").decode("ascii")

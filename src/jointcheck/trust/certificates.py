@@ -6,6 +6,7 @@ specification defines it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import datetime
 
@@ -103,8 +104,6 @@ def load_certificate(data: bytes) -> x509.Certificate:
             return x509.load_pem_x509_certificate(stripped)
         if stripped[:1] == b"\x30":
             return x509.load_der_x509_certificate(stripped)
-        import base64
-
         return x509.load_der_x509_certificate(base64.b64decode(stripped, validate=False))
     except ValueError as exc:
         raise TrustListError("certificate-invalid", f"not an X.509 certificate ({exc})") from None

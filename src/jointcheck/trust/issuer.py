@@ -16,8 +16,14 @@ import cbor2
 from cryptography import x509
 
 from jointcheck.credentials import health_code, payloads
-from jointcheck.credentials.cose import ALGORITHM_IDS, HEADER_ALG, HEADER_KID, build_sign1
-from jointcheck.credentials.cose import protected_bytes, sig_structure
+from jointcheck.credentials.cose import (
+    ALGORITHM_IDS,
+    HEADER_ALG,
+    HEADER_KID,
+    build_sign1,
+    protected_bytes,
+    sig_structure,
+)
 from jointcheck.credentials.cwt import CLAIM_EXP, CLAIM_IAT, CLAIM_ISS, seal
 from jointcheck.credentials.dcc import DCC_KEY, HCERT_CLAIM
 from jointcheck.credentials.hc1 import PREFIX as HC1_PREFIX
@@ -47,7 +53,8 @@ class Signer:
     def may_sign(self, kind: CredentialType, at: datetime) -> bool:
         """Tell whether this signer may sign ``kind`` at ``at``."""
         cert = self.certificate
-        return kind in usages_of(cert) and cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
+        valid = cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
+        return valid and kind in usages_of(cert)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,8 @@ class Issuer:
         """Return the newest signer allowed to sign ``kind`` at ``at``."""
         usable = [s for s in self.signers if s.may_sign(kind, at)]
         if not usable:
-            raise KeyStoreError("signer-missing", f"no valid signer for {kind.value} at {at:%Y-%m-%d}")
+            raise KeyStoreError("signer-missing",
+                                f"no valid signer for {kind.value} at {at:%Y-%m-%d}")
         return max(usable, key=lambda s: s.certificate.not_valid_before_utc)
 
     def new_certificate_id(self) -> str:

@@ -1,4 +1,4 @@
-"""The signed trust list a verifier loads: signer certificates and revoked ids, signed by the anchor.
+"""The signed trust list: signer certificates and revoked ids, signed by the trust anchor.
 
 A JSON document with the anchor certificate, every document signer certificate (each must be
 issued by the anchor), the hashes of revoked certificate ids, a sequence number that only
@@ -95,7 +95,8 @@ def load_trust_list(
         _check_issued_by(certificate, anchor)
         key = trusted_key(certificate, source=source)
         if base64.b64encode(key.kid).decode() != entry.get("kid"):
-            raise TrustListError("trust-list-invalid", "a signer's kid does not match its certificate")
+            raise TrustListError("trust-list-invalid",
+                                 "a signer's kid does not match its certificate")
         store.add(key)
     store.revoked.update(str(r) for r in _field(document, "revoked", list))
     store.sources.append(source or "trust list")

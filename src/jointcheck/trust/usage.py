@@ -9,7 +9,9 @@ signed by a certificate without the OID.
 
 from __future__ import annotations
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ObjectIdentifier
 
 from jointcheck.credentials.model import CredentialType
@@ -38,14 +40,22 @@ OID_OF: dict[CredentialType, str] = {
 
 def usages_of(certificate: x509.Certificate) -> frozenset[CredentialType]:
     """Return the credential types a certificate may sign, from its extended key usage."""
+    oids = [oid for oid in _eku_oids(certificate) if oid in OIDS]
+    return frozenset(OIDS[oid] for oid in oids) if oids else DCC_TYPES
+
+
+def _eku_oids(certificate: x509.Certificate) -> list[str]:
     try:
         eku = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
-        return DCC_TYPES
-    found = frozenset(OIDS[oid.dotted_string] for oid in eku if oid.dotted_string in OIDS)
-    if not found & DCC_TYPES and not any(o.dotted_string in OIDS for o in eku):
-        return DCC_TYPES
-    return found
+        return []
+    except ValueError:
+        # Some issuers' certificates encode an extension outside strict DER (a default value
+        # written out); cryptography refuses those, asn1crypto reads them.
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        value = asn1_x509.Certificate.load(der).extended_key_usage_value
+        return list(value.native) if value is not None else []
+    return [oid.dotted_string for oid in eku]
 
 
 def extended_key_usage(usages: frozenset[CredentialType]) -> x509.ExtendedKeyUsage:

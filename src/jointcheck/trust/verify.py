@@ -102,11 +102,21 @@ def find_signer(envelope: SignedEnvelope, store: TrustStore) -> TrustedKey:
 
 def check_signer(signer: TrustedKey, credential: Credential, at: datetime) -> None:
     """Refuse a signer outside its validity or not allowed to sign this type."""
+    check_signer_period(signer, credential, at)
+    check_key_usage(signer, credential)
+
+
+def check_signer_period(signer: TrustedKey, credential: Credential, at: datetime) -> None:
+    """Refuse a signer not valid at ``at``, or a credential issued before its signer was."""
     if not signer.valid_at(at):
         raise TrustError("signer-expired", "the signer's key is not valid at the time of check")
     issued = credential.issued_at
     if issued is not None and signer.not_before is not None and issued < signer.not_before:
         raise TrustError("signer-expired", "the credential was issued before its signer was valid")
+
+
+def check_key_usage(signer: TrustedKey, credential: Credential) -> None:
+    """Refuse a signer whose key usage does not cover the credential's type."""
     if not signer.allows(credential.type):
         raise TrustError(
             "key-usage", f"the signer's key is not allowed to sign {credential.type.value}"
@@ -121,4 +131,5 @@ def check_validity(credential: Credential, at: datetime) -> None:
         raise ValidityError("not-yet-valid", "the credential is not valid yet")
     if credential.expires_at is not None and at > credential.expires_at:
         what = "health code" if credential.type is CredentialType.HEALTH_CODE else "credential"
-        raise ValidityError("expired", f"the {what} expired at {credential.expires_at:%Y-%m-%d %H:%M} UTC")
+        raise ValidityError(
+            "expired", f"the {what} expired at {credential.expires_at:%Y-%m-%d %H:%M} UTC")

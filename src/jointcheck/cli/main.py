@@ -1,0 +1,23 @@
+"""The ``jointcheck`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from jointcheck.cli import bench, conformance, issue, keys, verify
+
+app = typer.Typer(
+    name="jointcheck",
+    help="Joint check of a health code and a vaccination certificate: issue, verify, decide.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(keys.app, name="keys")
+app.add_typer(issue.app, name="issue")
+app.command("verify")(verify.verify_command)
+app.add_typer(conformance.app, name="conformance")
+app.add_typer(bench.app, name="bench")
+
+
+if __name__ == "__main__":
+    app()
