@@ -2,7 +2,8 @@
 
 The data sits next to the repository in ``../shared/conformance`` (override with the
 environment variable ``JOINTCHECK_CONFORMANCE_DIR``). When it is missing, every test that needs
-it is skipped with one clear message instead of failing.
+it is skipped with one clear message instead of failing, except under ``CI=true``: CI always
+has the data, so there a missing folder fails the run rather than passing it silently.
 
 A test that takes a ``conformance_file`` argument and carries
 ``@pytest.mark.conformance_files("some-suite/*.json", ...)`` is run once per matching file,
@@ -24,13 +25,16 @@ def conformance_root() -> Path:
     configured = os.environ.get(ENV_VAR)
     if configured:
         return Path(configured).expanduser().resolve()
-    return Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
+    return Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
 
 
 def missing_message(root: Path) -> str:
-    """Return the reason given when the data is not there."""
-    return (f"external conformance data not found at {root} (set {ENV_VAR}); "
-            "the project's own tests cover the same stages")
+    """Return the reason given when the data is not there (and fail under CI)."""
+    message = (f"external conformance data not found at {root} (set {ENV_VAR}); "
+               "the project's own tests cover the same stages")
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " -- but CI must have it")
+    return message
 
 
 def pytest_configure(config: pytest.Config) -> None:
