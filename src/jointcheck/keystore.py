@@ -19,7 +19,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,7 @@ def add_signer(store: KeyStore, group: str, passphrase: bytes, at: datetime,
     if group not in GROUPS:
         raise KeyStoreError("group-unknown",
                             f"unknown signer group {group!r}; one of {list(GROUPS)}")
-    label = f"{group}-{at:%Y%m%d}-{secrets.token_hex(2)}"
+    label = f"{group}-{at.astimezone(UTC):%Y%m%d}-{secrets.token_hex(2)}"
     key = new_private_key(algorithm)
     certificate = make_signer(store.anchor_key, store.anchor, key.public_key(),
                               f"{store.profile.name} {group} signer {label}", GROUPS[group], at,
@@ -202,4 +202,4 @@ def _atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def _iso(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -33,7 +33,7 @@ def load_trust(paths: Iterable[Path], anchors: Iterable[Path] = ()) -> tuple[Tru
         document = _json_or_none(data)
         if isinstance(document, dict) and document.get("method") == "rid":
             crls.append((path, document))  # after the keys, whichever order they came in
-        elif isinstance(document, dict) and document.get("format", "").startswith(
+        elif isinstance(document, dict) and str(document.get("format", "")).startswith(
                 "jointcheck-trustlist"):
             trust_list = load_trust_list(document, pinned, source=str(path))
             lists.append(trust_list)

@@ -14,6 +14,7 @@ from rich.console import Console
 from jointcheck.clock import SystemClock, parse_instant
 from jointcheck.credentials.cwt import jsonable
 from jointcheck.credentials.qr import read_qr
+from jointcheck.credentials.registry import QR_NOISE
 from jointcheck.errors import JointcheckError
 from jointcheck.trust.store import TrustStore
 from jointcheck.trust.trustlist import TrustList
@@ -71,7 +72,7 @@ def read_input(value: str) -> list[str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return read_qr(data)
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.lstrip().rstrip(QR_NOISE) for line in text.splitlines() if line.strip()]
 
 
 def print_json(document: dict[str, Any]) -> None:

@@ -76,7 +76,7 @@ def parse_sign1(data: bytes) -> Sign1:
         raise CoseError("cose-invalid", "COSE payload or signature is not a byte string")
     header = _protected_header(protected)
     alg = header.get(HEADER_ALG, unprotected.get(HEADER_ALG))
-    if alg not in ALGORITHMS:
+    if not isinstance(alg, int) or alg not in ALGORITHMS:
         raise CoseError("algorithm-unsupported", f"signature algorithm {alg!r} is not supported")
     kid = header[HEADER_KID] if HEADER_KID in header else unprotected.get(HEADER_KID, b"")
     if not isinstance(kid, bytes):

@@ -20,7 +20,8 @@ from jointcheck.errors import SchemaError
 
 DCC_VERSION = "1.3.0"
 COVID_19 = "840539006"
-UVCI_CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Luhn mod N over this charset, prefix included (DCC schema FAQ, "UVCI checksum").
+UVCI_CHECK_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:"
 EXEMPTION_REASONS = ("allergy", "immunocompromised", "acute-illness", "pregnancy", "other-medical")
 
 
@@ -127,16 +128,15 @@ def health_code_body(holder: Holder, color: CodeColor) -> dict[str, Any]:
 
 
 def uvci(country: str, issuer_code: str, unique: str) -> str:
-    """Return a UVCI (``URN:UVCI:01:CN:ISSUER/UNIQUE#C``) with its Luhn mod 36 check character."""
+    """Return a UVCI (``URN:UVCI:01:CN:ISSUER/UNIQUE#C``) with its Luhn mod 38 check character."""
     body = f"URN:UVCI:01:{country}:{issuer_code}/{unique}".upper()
-    return f"{body}#{_luhn_mod_n(body.removeprefix('URN:UVCI:'))}"
+    return f"{body}#{_luhn_mod_n(body)}"
 
 
 def _luhn_mod_n(text: str) -> str:
     n = len(UVCI_CHECK_ALPHABET)
-    chars = [c for c in text if c in UVCI_CHECK_ALPHABET]
     factor, total = 2, 0
-    for c in reversed(chars):
+    for c in reversed(text):
         addend = factor * UVCI_CHECK_ALPHABET.index(c)
         total += addend // n + addend % n
         factor = 1 if factor == 2 else 2

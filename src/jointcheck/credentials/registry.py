@@ -31,6 +31,9 @@ class Codec(Protocol):
 CODECS: tuple[Codec, ...] = (HC1_CODEC, HEALTH_CODE_CODEC, SHC_CODEC)
 
 
+QR_NOISE = "\r\n\ufeff"
+
+
 def codec_for(text: str) -> Codec:
     """Return the codec whose prefix ``text`` carries."""
     for codec in CODECS:
@@ -48,7 +51,10 @@ def decode(text: str) -> SignedEnvelope:
     """Decode QR text of any known format into a signed envelope (nothing verified yet)."""
     if not isinstance(text, str):
         raise InputError("input-invalid", "QR content must be text")
-    text = text.strip()
+    # White space before the prefix is never part of a credential; after it, only line ends
+    # are noise. A space is a base45 character: stripping it would turn a damaged text into a
+    # different damaged text, and the refusal would name the wrong stage.
+    text = text.lstrip().rstrip(QR_NOISE)
     if not text:
         raise InputError("input-empty", "no QR content was given")
     return codec_for(text).decode(text)

@@ -24,12 +24,12 @@ from jointcheck.credentials.cose import (
     protected_bytes,
     sig_structure,
 )
-from jointcheck.credentials.cwt import CLAIM_EXP, CLAIM_IAT, CLAIM_ISS, seal
+from jointcheck.credentials.cwt import CLAIM_EXP, CLAIM_IAT, CLAIM_ISS, CLAIM_NBF, seal
 from jointcheck.credentials.dcc import DCC_KEY, HCERT_CLAIM
 from jointcheck.credentials.hc1 import PREFIX as HC1_PREFIX
 from jointcheck.credentials.model import CodeColor, CredentialType
 from jointcheck.credentials.payloads import Holder
-from jointcheck.errors import KeyStoreError
+from jointcheck.errors import KeyStoreError, SchemaError
 from jointcheck.trust.certificates import kid_of
 from jointcheck.trust.signatures import PrivateKey, algorithm_for, sign
 from jointcheck.trust.usage import usages_of
@@ -138,8 +138,12 @@ class Issuer:
             holder, institution=institution, institution_level=institution_level,
             reason_category=reason_category, valid_from=valid_from, valid_until=valid_until,
             country=self.profile.country, certificate_id=cid)
-        last_day = datetime.combine(valid_until, datetime.max.time(), at.tzinfo)
-        return self._dcc(CredentialType.EXEMPTION, payload, cid, at, last_day - at)
+        first = datetime.combine(valid_from, datetime.min.time(), at.tzinfo)
+        last = datetime.combine(valid_until, datetime.max.time(), at.tzinfo)
+        if last <= at:
+            raise SchemaError("date-invalid", "this exemption would already be over when issued")
+        return self._dcc(CredentialType.EXEMPTION, payload, cid, at, last - at,
+                         not_before=first if first > at else None)
 
     def health_code(self, holder: Holder, *, color: CodeColor, at: datetime,
                     ttl: timedelta = HEALTH_CODE_TTL) -> Issued:
@@ -152,8 +156,11 @@ class Issuer:
                           ttl)
 
     def _dcc(self, kind: CredentialType, payload: dict[str, Any], cid: str, at: datetime,
-             validity: timedelta = CERTIFICATE_VALIDITY) -> Issued:
-        claims = {HCERT_CLAIM: {DCC_KEY: payload}}
+             validity: timedelta = CERTIFICATE_VALIDITY,
+             not_before: datetime | None = None) -> Issued:
+        claims: dict[int, Any] = {HCERT_CLAIM: {DCC_KEY: payload}}
+        if not_before is not None:  # CWT nbf: the verifier refuses it until then
+            claims[CLAIM_NBF] = int(not_before.timestamp())
         return self._sign(HC1_PREFIX, kind, claims, cid, at, validity)
 
     def _sign(self, prefix: str, kind: CredentialType, claims: dict[int, Any], cid: str,

@@ -91,6 +91,8 @@ def load_trust_list(
     _check_signature(document, anchor)
     store = TrustStore()
     for entry in _field(document, "signers", list):
+        if not isinstance(entry, dict):
+            raise TrustListError("trust-list-invalid", "a signer entry is not an object")
         certificate = load_certificate(str(entry.get("certificate", "")).encode())
         _check_issued_by(certificate, anchor)
         key = trusted_key(certificate, source=source)
@@ -137,7 +139,10 @@ def _check_signature(document: dict[str, Any], anchor: x509.Certificate) -> None
         raise TrustListError("trust-list-invalid", "the trust list signature is not base64") \
             from None
     key = trusted_key(anchor).public_key
-    if not signature_matches(key, str(signature.get("alg")), canonical(body), value):
+    algorithm = str(signature.get("alg"))
+    if algorithm not in ("ES256", "PS256", "EdDSA"):
+        raise TrustListError("trust-list-invalid", f"unsupported signature algorithm {algorithm!r}")
+    if not signature_matches(key, algorithm, canonical(body), value):
         raise TrustListError("trust-list-signature", "the trust list signature does not verify")
 
 
