@@ -21,8 +21,8 @@ from jointcheck.trust.trustlist import TrustList
 from jointcheck.trust_sources import load_trust
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 AtOption = typer.Option(None, "--at", help="Instant of the check or issue (ISO 8601, UTC if no "
                         "zone); default now.")
