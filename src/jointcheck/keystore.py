@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,17 +80,12 @@ def init_keystore(directory: Path, passphrase: bytes, at: datetime, profile: Iss
     anchor = make_anchor(anchor_key, f"{profile.name} trust anchor", profile.country, at,
                          at + ANCHOR_VALIDITY)
     _write_pair(directory, "anchor", anchor, anchor_key, passphrase)
-    store = KeyStore(directory, {"format": FORMAT, "profile": vars_of(profile), "sequence": 0,
+    store = KeyStore(directory, {"format": FORMAT, "profile": asdict(profile), "sequence": 0,
                                  "signers": [], "revoked": []}, anchor, anchor_key, [])
     for group in GROUPS:
         add_signer(store, group, passphrase, at, algorithm)
     publish_trust_list(store, at)
     return store
-
-
-def vars_of(profile: IssuerProfile) -> dict[str, str]:
-    """Return an issuer profile as plain data."""
-    return {"country": profile.country, "name": profile.name, "code": profile.code}
 
 
 def add_signer(store: KeyStore, group: str, passphrase: bytes, at: datetime,

@@ -27,12 +27,12 @@ def load_trust(paths: Iterable[Path], anchors: Iterable[Path] = ()) -> tuple[Tru
     """Read every ``--trust`` file into one store; return it with the trust lists read."""
     pinned = [c for p in anchors for c in certificates_in(_read(p), str(p))]
     store, lists = TrustStore(), []
-    crls: list[tuple[Path, Any]] = []
+    crls: list[Any] = []
     for path in paths:
         data = _read(path)
         document = _json_or_none(data)
         if isinstance(document, dict) and document.get("method") == "rid":
-            crls.append((path, document))  # after the keys, whichever order they came in
+            crls.append(document)  # loaded after the keys, whichever order they came in
         elif isinstance(document, dict) and str(document.get("format", "")).startswith(
                 "jointcheck-trustlist"):
             trust_list = load_trust_list(document, pinned, source=str(path))
@@ -47,7 +47,7 @@ def load_trust(paths: Iterable[Path], anchors: Iterable[Path] = ()) -> tuple[Tru
             for certificate in certificates_in(data, str(path)):
                 store.add(trusted_key(certificate, source=str(path)))
             store.sources.append(str(path))
-    for _path, crl in crls:
+    for crl in crls:
         load_shc_crl(crl, store)
     return store, lists
 

@@ -12,7 +12,7 @@ from jointcheck.cli.common import AtOption, instant, usage_error
 from jointcheck.cli.keys import PassphraseFileOption, open_store, passphrase
 from jointcheck.clock import parse_instant
 from jointcheck.credentials.model import CodeColor
-from jointcheck.credentials.payloads import EXEMPTION_REASONS, Holder
+from jointcheck.credentials.payloads import Holder, exemption_reasons
 from jointcheck.credentials.qr import render_png, render_svg
 from jointcheck.errors import JointcheckError
 from jointcheck.trust.issuer import Issued, Issuer
@@ -130,7 +130,7 @@ def exemption(
     institution_level: int = typer.Option(..., "--institution-level", min=1, max=3,
                                           help="The institution's level (1-3)."),
     reason: str = typer.Option("other-medical", help=f"Reason category: "
-                               f"{', '.join(EXEMPTION_REASONS)} (never the diagnosis)."),
+                               f"{', '.join(exemption_reasons())} (never the diagnosis)."),
     valid_from: str | None = typer.Option(None, "--valid-from", help="Default: the issue day."),
     valid_until: str = typer.Option(..., "--valid-until", help="Last valid day, YYYY-MM-DD."),
     png: Path | None = PngOption, svg: Path | None = SvgOption,

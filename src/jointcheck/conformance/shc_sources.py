@@ -7,15 +7,16 @@ conformance runner, and turns what it reads into the plain values those packages
 from __future__ import annotations
 
 import fnmatch
+import io
 import os
 import re
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import zxingcpp
 from PIL import Image, ImageDraw
 
+from jointcheck.credentials.qr import read_qr
 from jointcheck.errors import InputError, JointcheckError, QrError, TrustListError
 from jointcheck.trust.certificates import load_certificate, trusted_key
 from jointcheck.trust.jwks import load_jwks, load_shc_crl
@@ -124,15 +125,16 @@ def read_text(path: Path) -> str:
 
 def read_image_qr(path: Path) -> str:
     """Return the text of the QR code in an image (PNG, JPEG, or an SVG of module strokes)."""
+    if path.suffix.lower() == ".svg":
+        out = io.BytesIO()
+        _svg_image(path).save(out, format="PNG")
+        data = out.getvalue()
+    else:
+        data = path.read_bytes()
     try:
-        image = _svg_image(path) if path.suffix.lower() == ".svg" else Image.open(path)
-        found = [b for b in zxingcpp.read_barcodes(image)
-                 if b.format == zxingcpp.BarcodeFormat.QRCode]
-    except (OSError, ValueError):
-        raise QrError("qr-unreadable", f"{path.name} is not an image this runner reads") from None
-    if not found:
-        raise QrError("qr-unreadable", f"no QR code could be read from {path.name}")
-    return str(found[0].text)
+        return read_qr(data)[0]
+    except JointcheckError as exc:
+        raise QrError("qr-unreadable", f"{path.name}: {exc.message}") from None
 
 
 def _svg_image(path: Path) -> Image.Image:

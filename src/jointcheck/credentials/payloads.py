@@ -22,7 +22,6 @@ DCC_VERSION = "1.3.0"
 COVID_19 = "840539006"
 # Luhn mod N over this charset, prefix included (DCC schema FAQ, "UVCI checksum").
 UVCI_CHECK_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:"
-EXEMPTION_REASONS = ("allergy", "immunocompromised", "acute-illness", "pregnancy", "other-medical")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +153,17 @@ def checked(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _schema() -> dict[str, Any]:
     text = resources.files("jointcheck.credentials").joinpath("schemas/issue.schema.json")
-    return Draft202012Validator(json.loads(text.read_text("utf-8")))
+    schema: dict[str, Any] = json.loads(text.read_text("utf-8"))
+    return schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(_schema())
+
+
+def exemption_reasons() -> tuple[str, ...]:
+    """Return the exemption reason categories the issuance schema allows."""
+    return tuple(_schema()["$defs"]["exemption"]["properties"]["rc"]["enum"])
