@@ -1,0 +1,1 @@
+"""Privacy and security primitives of the pure core: keys are arguments, never module state."""
