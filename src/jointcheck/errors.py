@@ -129,3 +129,56 @@ class CertLogicError(JointcheckError, ValueError):
     """A CertLogic expression is invalid or could not be evaluated."""
 
     stage = "certlogic"
+
+
+class PolicyError(JointcheckError, ValueError):
+    """A policy pack is invalid, unknown or not in force, or names an unknown venue category."""
+
+    stage = "policy"
+
+
+class RegistryError(JointcheckError, ValueError):
+    """A registry value (area, person, record, organisation, venue) or an imported row is invalid.
+
+    Codes: ``bad-area-code``, ``unknown-area``, ``bad-level``, ``missing-field``, ``bad-field``,
+    ``bad-sex``, ``bad-date``, ``bad-dose``, ``unknown-product``, ``bad-institution-level``,
+    ``bad-reason``, ``bad-validity``, ``unknown-category``, ``unknown-post``,
+    ``unknown-industry``, ``unknown-organisation-type``, ``bad-code``, ``bad-id-number``; while
+    importing also ``bad-header``, ``bad-csv``, ``bad-json``, ``bad-resource``,
+    ``unknown-person``, ``duplicate-person``, ``duplicate-record`` and ``person-rejected``
+    (another row of the same person was rejected, so none of that person's rows are written).
+    """
+
+    stage = "registry"
+
+
+class PasswordError(JointcheckError, ValueError):
+    """A new password does not meet the policy.
+
+    Codes: ``password-too-short``, ``password-too-long``, ``password-one-class``.
+    """
+
+    stage = "password"
+
+
+class TokenError(JointcheckError, ValueError):
+    """An API token is not of the form ``jct_<token id>_<secret>``. Code: ``token-malformed``."""
+
+    stage = "token"
+
+
+class AccessDenied(JointcheckError):
+    """A user may not do this, or not here.
+
+    Codes: ``role-not-allowed`` (the role never holds the permission), ``outside-scope`` (the
+    target lies outside the user's area, venue, organisation, industry or own record) and
+    ``same-approver`` (a colour change approved by the user who made it).
+    """
+
+    stage = "access"
+
+
+class AuditError(JointcheckError, ValueError):
+    """An audit entry cannot be sealed (naive instant, detail not JSON). Code: ``bad-entry``."""
+
+    stage = "audit"

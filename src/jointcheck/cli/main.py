@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jointcheck.cli import bench, conformance, issue, keys, verify
+from jointcheck.cli import bench, check, conformance, issue, keys, policy, verify
 
 app = typer.Typer(
     name="jointcheck",
@@ -15,6 +15,8 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(issue.app, name="issue")
 app.command("verify")(verify.verify_command)
+app.command("check")(check.check_command)
+app.add_typer(policy.app, name="policy")
 app.add_typer(conformance.app, name="conformance")
 app.add_typer(bench.app, name="bench")
 

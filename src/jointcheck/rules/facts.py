@@ -1,0 +1,140 @@
+"""The facts a policy rule looks at: age, vaccination level, exemption, health-code colour.
+
+Credentials (or registry records, in a simulation) are reduced to one small JSON object, the
+same whatever format the certificate came in (EU DCC, SMART Health Card, the registry), and the
+pack's CertLogic conditions are evaluated on it::
+
+    person.age, person.eligible, person.adult
+    vaccination.doses, .any, .complete, .booster, .level, .days_since_last, .complete_from
+    exemption.present, .valid, .level, .until, .problem
+    code.color
+    external.validationClock, external.eligibleFrom, external.adultFrom
+
+Only doses of products the pack accepts count, and only once they were given on or before
+the day of the check. A dose completes the primary series when its number reaches the
+product's series in the pack (not the series the certificate states: the pack is the policy)
+and ``days_after_complete`` days have passed since it; a later dose is a booster after
+``days_after_booster`` days. Ages are in the pack's time zone; a partial birth date (a year,
+or a year and month) is read as its earliest day, so a person is never younger than they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from jointcheck.credentials.model import ExemptionEntry
+from jointcheck.rules.policy import PolicyPack
+
+LEVELS = ("none", "partial", "complete", "booster")
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """One vaccine dose: the product code, its number in the person's schedule, and its day."""
+
+    product: str
+    number: int
+    day: date
+
+
+def local_day(pack: PolicyPack, at: datetime) -> date:
+    """Return the calendar day of ``at`` in the pack's time zone."""
+    return at.astimezone(pack.timezone).date()
+
+
+def age_on(birth_date: str, day: date) -> int | None:
+    """Return the age in whole years on ``day``, or ``None`` if the birth date is unreadable."""
+    parts = birth_date.strip().split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 and parts[1] else 1
+        dom = int(parts[2][:2]) if len(parts) > 2 and parts[2] else 1
+        born = date(year, month, dom)
+    except (ValueError, IndexError):
+        return None
+    if born > day:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def vaccination_facts(pack: PolicyPack, doses: Iterable[Dose], day: date) -> dict[str, Any]:
+    """Return the vaccination facts of the doses that count under ``pack`` on ``day``."""
+    counted = [d for d in doses if d.day <= day and pack.product(d.product) is not None]
+    if not counted:
+        return {"doses": 0, "any": False, "complete": False, "booster": False, "level": "none",
+                "days_since_last": None, "complete_from": None}
+    complete_from: date | None = None
+    booster = False
+    for dose in counted:
+        product = pack.product(dose.product)
+        assert product is not None
+        if dose.number >= product.series:
+            ready = dose.day + timedelta(days=product.days_after_complete)
+            complete_from = ready if complete_from is None else min(complete_from, ready)
+        if dose.number > product.series:
+            booster |= (day - dose.day).days >= product.days_after_booster
+    complete = complete_from is not None and complete_from <= day
+    last = max(d.day for d in counted)
+    level = "booster" if booster and complete else "complete" if complete else "partial"
+    return {
+        "doses": max(d.number for d in counted), "any": True, "complete": complete,
+        "booster": booster and complete, "level": level, "days_since_last": (day - last).days,
+        "complete_from": complete_from.isoformat() if complete_from else None,
+    }
+
+
+def exemption_facts(pack: PolicyPack, exemptions: Iterable[ExemptionEntry], day: date,
+                    expired: Iterable[ExemptionEntry] = ()) -> dict[str, Any]:
+    """Return whether a contraindication certificate that counts under ``pack`` is shown.
+
+    ``expired`` are exemptions whose certificate has expired: shown, but never valid.
+    """
+    problems = [(_exemption_problem(pack, e, day), e) for e in exemptions]
+    problems += [("expired", e) for e in expired]
+    shown = [e for _, e in problems]
+    if not shown:
+        return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
+    good = [e for problem, e in problems if problem is None]
+    best = max(good or shown, key=lambda e: (e.institution_level, e.valid_until))
+    return {
+        "present": True, "valid": bool(good), "level": best.institution_level,
+        "until": best.valid_until.isoformat(),
+        "problem": None if good else problems[0][0],
+    }
+
+
+def _exemption_problem(pack: PolicyPack, entry: ExemptionEntry, day: date) -> str | None:
+    policy = pack.exemptions
+    if not policy.accepted:
+        return "not-accepted"
+    if entry.institution_level < policy.min_institution_level:
+        return "level-too-low"
+    if policy.reasons is not None and entry.reason_category not in policy.reasons:
+        return "reason-not-accepted"
+    if day < entry.valid_from:
+        return "not-yet-valid"
+    if day > entry.valid_until:
+        return "expired"
+    return None
+
+
+def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
+                 exemptions: Iterable[ExemptionEntry], color: str, at: datetime,
+                 expired_exemptions: Iterable[ExemptionEntry] = ()) -> dict[str, Any]:
+    """Return the facts of one person at the instant ``at`` (the data of the pack's rules)."""
+    day = local_day(pack, at)
+    age = age_on(birth_date, day)
+    # An unreadable birth date is read as an adult's: the policy's strictest age group.
+    known = age if age is not None else pack.adult_from
+    return {
+        "person": {"age": age, "eligible": known >= pack.eligible_from,
+                   "adult": known >= pack.adult_from},
+        "vaccination": vaccination_facts(pack, doses, day),
+        "exemption": exemption_facts(pack, exemptions, day, expired_exemptions),
+        "code": {"color": color},
+        "external": {"validationClock": at.isoformat(), "eligibleFrom": pack.eligible_from,
+                     "adultFrom": pack.adult_from},
+    }

@@ -1,0 +1,270 @@
+"""Policy packs: a jurisdiction's rules at the door as data, checked when loaded, compiled once.
+
+A pack (YAML or JSON, format ``jointcheck-policy/1``) names the venue categories and the rule
+for each, the age thresholds, the vaccine products it accepts (with their primary series and
+the days that must pass after the last dose), which exemptions count and which health-code
+colours pass. A rule is an ordered list of cases; each case has a CertLogic condition over the
+decision's facts (see :mod:`jointcheck.rules.facts`) and the outcome, basis and reason it
+gives. The last case of a rule has no condition: it is what happens when nothing else applies.
+
+Loading checks the pack against its JSON Schema, then what a schema cannot say (every venue
+category mapped to a rule that exists, every condition valid CertLogic, dates in order); every
+problem is reported with the file, the path inside it and what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jsonschema import Draft202012Validator
+
+from jointcheck.errors import PolicyError
+from jointcheck.rules.certlogic import CompiledExpression, compile_expression
+from jointcheck.rules.certlogic_validate import validate_expression
+from jointcheck.rules.venues import VENUE_CATEGORIES, is_venue_category
+
+FORMAT = "jointcheck-policy/1"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A sentence in English and Chinese."""
+
+    en: str
+    zh: str
+
+    def format(self, **values: object) -> Text:
+        """Return the sentence with ``{name}`` placeholders filled in both languages."""
+        return Text(self.en.format_map(_Values(values)), self.zh.format_map(_Values(values)))
+
+
+class _Values(dict[str, object]):
+    def __missing__(self, key: str) -> str:  # an unknown placeholder stays visible, not a crash
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A vaccine product the pack accepts, and what completes it."""
+
+    code: str
+    aliases: tuple[str, ...]
+    name: str
+    series: int
+    days_after_complete: int
+    days_after_booster: int
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One case of a rule: when its condition holds, this is the decision."""
+
+    id: str
+    when: CompiledExpression | None
+    outcome: str
+    basis: str
+    reason: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An ordered list of cases; the first whose condition holds decides."""
+
+    id: str
+    name: Text
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExemptionPolicy:
+    """Which contraindication certificates count."""
+
+    accepted: bool
+    min_institution_level: int
+    reasons: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    """A loaded, checked and compiled policy pack."""
+
+    id: str
+    jurisdiction: Text
+    version: str
+    valid_from: datetime
+    valid_until: datetime | None
+    timezone: ZoneInfo
+    source: str
+    reading: str
+    retention_days: int
+    eligible_from: int
+    adult_from: int
+    products: tuple[Product, ...]
+    exemptions: ExemptionPolicy
+    passing_colors: frozenset[str]
+    rules: Mapping[str, Rule]
+    categories: Mapping[str, str]
+    scenario_at: datetime | None
+    scenarios: tuple[Mapping[str, Any], ...]
+    document: Mapping[str, Any]
+    product_index: Mapping[str, Product]
+
+    def rule_for(self, category: str) -> Rule:
+        """Return the rule of a venue category; raise ``PolicyError`` for an unknown one."""
+        name = self.categories.get(category)
+        if name is None:
+            known = "unknown" if not is_venue_category(category) else "not covered by this pack"
+            raise PolicyError("venue-category-unknown",
+                              f"venue category {category!r} is {known}")
+        return self.rules[name]
+
+    def in_force(self, at: datetime) -> bool:
+        """Tell whether the pack applies at ``at``."""
+        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+
+    def product(self, code: str) -> Product | None:
+        """Return the accepted product a code (or alias) names, or ``None``."""
+        return self.product_index.get(code)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    text = resources.files("jointcheck.rules").joinpath("schemas/policy-pack.schema.json")
+    return Draft202012Validator(json.loads(text.read_text("utf-8")),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _where(path: Any) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
+    return "".join(parts).lstrip(".") or "(top)"
+
+
+def schema_problems(document: Any) -> list[str]:
+    """Return what the JSON Schema finds wrong with a pack document, as ``path: message``."""
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [f"{_where(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def load_pack(document: Any, source: str = "<pack>") -> PolicyPack:
+    """Check and compile a pack document; raise ``PolicyError`` naming every problem found."""
+    document = _plain(document)
+    problems = schema_problems(document)
+    if not problems:
+        problems = _meaning_problems(document)
+    if problems:
+        listed = "\n".join(f"  {source}: {p}" for p in problems)
+        raise PolicyError("policy-invalid", f"{source} is not a valid policy pack:\n{listed}")
+    return _build(document)
+
+
+def _plain(document: Any) -> Any:
+    # YAML reads unquoted dates as date objects; the schema wants the text the author wrote.
+    if isinstance(document, dict):
+        return {str(k): _plain(v) for k, v in document.items()}
+    if isinstance(document, list):
+        return [_plain(v) for v in document]
+    if isinstance(document, datetime):
+        return document.isoformat()
+    if hasattr(document, "isoformat") and not isinstance(document, str | int | float | bool):
+        return document.isoformat() + "T00:00:00+00:00"
+    return document
+
+
+def _meaning_problems(doc: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for category, rule in doc["categories"].items():
+        if not is_venue_category(category):
+            problems.append(f"categories.{category}: not a venue category (SPEC §4 slugs)")
+        if rule not in doc["rules"]:
+            problems.append(f"categories.{category}: rule {rule!r} is not defined in rules")
+    missing = [c for c in VENUE_CATEGORIES if c not in doc["categories"]]
+    if missing:
+        problems.append(f"categories: venue categories without a rule: {', '.join(missing)}")
+    for rule_id, rule in doc["rules"].items():
+        problems += _case_problems(rule_id, rule["cases"])
+    problems += _time_problems(doc)
+    if doc["ages"]["eligible_from"] > doc["ages"]["adult_from"]:
+        problems.append("ages: eligible_from is above adult_from")
+    codes = [c for p in doc["products"] for c in (p["code"], *p.get("aliases", ()))]
+    problems += [f"products: code {c!r} is listed twice" for c in sorted(set(codes))
+                 if codes.count(c) > 1]
+    return problems
+
+
+def _case_problems(rule_id: str, cases: list[Mapping[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, case in enumerate(cases):
+        where = f"rules.{rule_id}.cases[{index}]"
+        if case["id"] in seen:
+            problems.append(f"{where}.id: case id {case['id']!r} is used twice in this rule")
+        seen.add(case["id"])
+        last = index == len(cases) - 1
+        if "when" not in case and not last:
+            problems.append(f"{where}: only the last case may leave out 'when'")
+        if "when" in case and last:
+            problems.append(f"{where}: the last case must leave out 'when' (it is the default)")
+        if "when" in case:
+            problems += [f"{where}.when: {p}" for p in validate_expression(case["when"])]
+    return problems
+
+
+def _time_problems(doc: Mapping[str, Any]) -> list[str]:
+    problems: list[str] = []
+    try:
+        ZoneInfo(doc["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone: {doc['timezone']!r} is not an IANA time zone")
+    start, end = _instant(doc["valid_from"]), doc["valid_until"]
+    if start.tzinfo is None:
+        problems.append("valid_from: needs a time zone (or Z)")
+    elif end is not None and _instant(end) <= start:
+        problems.append("valid_until: is not after valid_from")
+    return problems
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _text(raw: Mapping[str, str]) -> Text:
+    return Text(raw["en"], raw["zh"])
+
+
+def _build(doc: Mapping[str, Any]) -> PolicyPack:
+    rules = {
+        rule_id: Rule(rule_id, _text(raw["name"]), tuple(
+            Case(c["id"], compile_expression(c["when"]) if "when" in c else None,
+                 c["outcome"], c["basis"], _text(c["reason"]))
+            for c in raw["cases"]))
+        for rule_id, raw in doc["rules"].items()
+    }
+    exemptions = doc["exemptions"]
+    reasons = exemptions.get("reasons")
+    products = tuple(
+        Product(p["code"], tuple(p.get("aliases", ())), p.get("name", p["code"]), p["series"],
+                p["days_after_complete"], p.get("days_after_booster", p["days_after_complete"]))
+        for p in doc["products"])
+    return PolicyPack(
+        id=doc["id"], jurisdiction=_text(doc["jurisdiction"]), version=doc["version"],
+        valid_from=_instant(doc["valid_from"]),
+        valid_until=_instant(doc["valid_until"]) if doc["valid_until"] else None,
+        timezone=ZoneInfo(doc["timezone"]), source=doc.get("source", ""),
+        reading=doc.get("reading", ""), retention_days=doc.get("retention_days", 21),
+        eligible_from=doc["ages"]["eligible_from"], adult_from=doc["ages"]["adult_from"],
+        products=products,
+        exemptions=ExemptionPolicy(exemptions["accepted"], exemptions["min_institution_level"],
+                                   frozenset(reasons) if reasons is not None else None),
+        passing_colors=frozenset(doc["health_code"]["pass"]),
+        rules=rules, categories=dict(doc["categories"]),
+        scenario_at=_instant(doc["scenario_at"]) if doc.get("scenario_at") else None,
+        scenarios=tuple(doc.get("scenarios", ())), document=doc,
+        product_index={name: p for p in products for name in (p.code, *p.aliases)},
+    )
