@@ -59,3 +59,54 @@ def certlogic_bench(
         return
     for key, value in figures.items():
         console.print(f"  {key:32} {value}")
+
+
+@app.command("decide")
+def decide_bench(
+    policy: str = typer.Option("fangzi-2021", "--policy", help="A shipped pack id."),
+    rounds: int = typer.Option(7, min=1, help="Interleaved rounds; the median is reported."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Decide at the door with a compiled pack, beside the signature checks it follows."""
+    from jointcheck.bench import decide
+
+    figures = decide.run(policy, rounds=rounds)
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"{figures['policy']}: {figures['people']} people x {figures['categories']} "
+                  f"venue categories, {figures['credentials_per_person']:.1f} credentials each, "
+                  f"{figures['rounds']} rounds, pinned to CPU {figures['cpu']}")
+    console.print(f"  decision (verified credentials to outcome) {figures['decisions_per_s']:>9,}"
+                  f"/s ({figures['decision_us']} µs)")
+    checks, micros = figures["signature_checks_per_s"], figures["signature_checks_us"]
+    console.print(f"  ES256 signature checks of the same person  {checks:>9,}/s ({micros} µs)")
+    console.print(f"  ratio decision / signature checks: "
+                  f"{figures['ratio_decision_to_signatures']:.3f} (target below 0.1)")
+
+
+@app.command("import")
+def import_bench(
+    records: int = typer.Option(1_000_000, min=3, help="Vaccination records to import."),
+    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
+                                 "file is used) or a PostgreSQL server URL (a temporary "
+                                 "database is created and dropped). Repeat. Default: both, "
+                                 "PostgreSQL on 127.0.0.1:5432 as postgres."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Import vaccination records through the import service, beside a bare bulk insert."""
+    from jointcheck.bench import import_
+
+    figures = import_.run(records, db or None)
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"{figures['records']:,} vaccination records (seed {figures['seed']})")
+    for result in figures["results"]:
+        console.print(f"  {result['database']:10} import service {result['service_per_s']:>9,}/s"
+                      f"   bare bulk insert {result['reference_per_s']:>9,}/s"
+                      f"   ratio {result['ratio']:.2f}   re-import (unchanged) "
+                      f"{result['reimport_per_s']:>9,}/s   residents "
+                      f"{result['residents_per_s']:,}/s")
+    for target, reason in figures["skipped"].items():
+        console.print(f"  skipped {target}: {reason}")

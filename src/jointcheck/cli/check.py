@@ -23,9 +23,9 @@ from jointcheck.cli.common import (
 )
 from jointcheck.cli.verify import verification_json
 from jointcheck.errors import JointcheckError, PolicyError
-from jointcheck.rules.decision import Decision, Outcome, decide
+from jointcheck.rules.decision import Decision, decide
 from jointcheck.rules.pack_files import find_pack
-from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.policy import Outcome, PolicyPack
 from jointcheck.trust.verify import Verification, verify
 
 _STYLE = {Outcome.ADMIT: "bold white on green", Outcome.REGISTER: "bold black on cyan",

@@ -13,11 +13,9 @@ its default for a person nothing else applies to, decides, and the decision says
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from jointcheck.credentials.model import (
     CodeColor,
@@ -32,50 +30,24 @@ from jointcheck.credentials.model import (
 from jointcheck.errors import CertLogicError, PolicyError
 from jointcheck.rules.certlogic import is_truthy
 from jointcheck.rules.facts import Dose, person_facts
-from jointcheck.rules.policy import PolicyPack, Rule, Text
+from jointcheck.rules.policy import Basis, Case, Outcome, PolicyPack, Rule, Text
 from jointcheck.rules.venues import VENUE_CATEGORY_NAMES
 from jointcheck.trust.verify import Verification
 
 
-class Outcome(StrEnum):
-    """What happens at the door, from mildest to strictest."""
-
-    ADMIT = "admit"
-    REGISTER = "register"
-    PERSUADE = "persuade"
-    RESTRICT = "restrict"
-    DENY = "deny"
-
-    @property
-    def admits(self) -> bool:
-        """Tell whether the person may enter (possibly after registering)."""
-        return self in (Outcome.ADMIT, Outcome.REGISTER, Outcome.PERSUADE)
-
-
-class Basis(StrEnum):
-    """Why: the fact the decision rests on."""
-
-    VACCINATED = "vaccinated"
-    EXEMPT = "exempt"
-    NOT_ELIGIBLE_AGE = "not-eligible-age"
-    UNVACCINATED = "unvaccinated"
-    CODE_COLOR = "code-color"
-    CREDENTIAL_INVALID = "credential-invalid"
-    CREDENTIAL_MISSING = "credential-missing"
-    HOLDER_MISMATCH = "holder-mismatch"
-
-
-@dataclass(frozen=True, slots=True)
-class Holder:
+class Holder(NamedTuple):
     """What a checkpoint shows of the person: enough to match an identity document."""
 
     name: str
     birth_year: str
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The one answer at the door, the rule that gave it and why, in words for people."""
+class Decision(NamedTuple):
+    """The one answer at the door, the rule that gave it and why, in words for people.
+
+    A named tuple rather than a frozen dataclass: it is as immutable, and a checkpoint makes
+    one per person, where a frozen dataclass's constructor alone costs a tenth of a decision.
+    """
 
     outcome: Outcome
     basis: Basis
@@ -85,7 +57,7 @@ class Decision:
     policy_version: str
     holder: Holder | None = None
     facts: Mapping[str, Any] | None = None
-    notes: tuple[Text, ...] = field(default=())
+    notes: tuple[Text, ...] = ()
 
 
 _TYPE_NAMES = {
@@ -128,62 +100,89 @@ def decide(pack: PolicyPack, verifications: Sequence[Verification], venue_catego
     set_aside: list[Credential] = []
     try:
         credentials = _usable_credentials(verifications, set_aside, notes)
-        subject = _one_holder(credentials + set_aside)
+        subject = _one_holder(credentials, set_aside)
         holder = Holder(subject.display_name, subject.birth_year)
         color = _code_color(pack, credentials)
     except _Refusal as refusal:
         return Decision(Outcome.DENY, refusal.basis, refusal.rule, refusal.reason, pack.id,
                         pack.version, holder, None, tuple(notes))
-    entries = [e for c in credentials for e in c.entries]
-    doses = [Dose(e.product, e.dose, e.date) for e in entries
-             if isinstance(e, VaccinationEntry) and e.date is not None]
-    notes += _unaccepted_products(pack, entries)
-    facts = person_facts(
-        pack, birth_date=subject.birth_date, doses=doses,
-        exemptions=[e for e in entries if isinstance(e, ExemptionEntry)], color=color.value,
-        at=at, expired_exemptions=[e for c in set_aside for e in c.entries
-                                   if isinstance(e, ExemptionEntry)])
-    decision = decide_facts(pack, rule, facts, venue_category)
-    return Decision(decision.outcome, decision.basis, decision.rule, decision.reason, pack.id,
-                    pack.version, holder, facts, tuple(notes) + decision.notes)
+    doses: list[Dose] = []
+    exemptions: list[ExemptionEntry] = []
+    unaccepted: set[str] = set()
+    for credential in credentials:
+        for entry in credential.entries:
+            if type(entry) is VaccinationEntry:
+                if entry.date is not None:
+                    doses.append(Dose(entry.product, entry.dose, entry.date))
+                if pack.product(entry.product) is None:
+                    unaccepted.add(entry.product)
+            elif type(entry) is ExemptionEntry:
+                exemptions.append(entry)
+    notes += [_unaccepted(product) for product in sorted(unaccepted)]
+    expired = [e for c in set_aside for e in c.entries if isinstance(e, ExemptionEntry)]
+    facts = person_facts(pack, birth_date=subject.birth_date, doses=doses,
+                         exemptions=exemptions, color=color.value, at=at,
+                         expired_exemptions=expired)
+    case, reason, open_note = _run_rule(pack, rule, facts, venue_category)
+    if open_note is not None:
+        notes.append(open_note)
+    return Decision(case.outcome, case.basis, case.qualified, reason, pack.id,
+                    pack.version, holder, facts, tuple(notes))
 
 
 def decide_facts(pack: PolicyPack, rule: Rule, facts: Mapping[str, Any],
                  venue_category: str) -> Decision:
     """Run a rule's cases on one person's facts; the first that holds decides."""
-    notes: tuple[Text, ...] = ()
-    chosen = rule.cases[-1]
+    case, reason, open_note = _run_rule(pack, rule, facts, venue_category)
+    return Decision(case.outcome, case.basis, case.qualified, reason, pack.id,
+                    pack.version, None, facts, () if open_note is None else (open_note,))
+
+
+def rule_outcome(rule: Rule, facts: Mapping[str, Any]) -> Outcome:
+    """Return only the outcome of a rule on one person's facts (for counting many people)."""
+    return _choose(rule, facts)[0].outcome
+
+
+def _choose(rule: Rule, facts: Mapping[str, Any]) -> tuple[Case, Text | None]:
     for case in rule.cases:
         if case.when is None:
-            chosen = case
-            break
+            return case, None
         try:
-            holds = is_truthy(case.when.evaluate(facts))
+            value = case.when.evaluate(facts)
         except CertLogicError as error:
-            notes = (Text(f"rule {rule.id}.{case.id} could not be evaluated ({error.message}); "
-                          "the rule's default applies",
-                          f"规则 {rule.id}.{case.id} 无法判定，按该规则的默认情形处理"),)
-            chosen = rule.cases[-1]
-            break
-        if holds:
-            chosen = case
-            break
-    reason = chosen.reason.format(**_placeholders(pack, facts, venue_category))
-    return Decision(Outcome(chosen.outcome), Basis(chosen.basis), f"{rule.id}.{chosen.id}",
-                    reason, pack.id, pack.version, None, facts, notes)
+            return rule.cases[-1], Text(
+                f"rule {rule.id}.{case.id} could not be evaluated ({error.message}); "
+                "the rule's default applies",
+                f"规则 {rule.id}.{case.id} 无法判定，按该规则的默认情形处理")
+        if value is True or (value is not False and value is not None and is_truthy(value)):
+            return case, None
+    return rule.cases[-1], None
 
 
-def _placeholders(pack: PolicyPack, facts: Mapping[str, Any], category: str) -> dict[str, Any]:
-    names = VENUE_CATEGORY_NAMES.get(category, (category, category))
-    vaccination, exemption = facts["vaccination"], facts["exemption"]
-    return {
-        "eligible_from": pack.eligible_from, "adult_from": pack.adult_from,
-        "age": facts["person"]["age"], "doses": vaccination["doses"],
-        "complete_from": vaccination["complete_from"] or "-",
-        "min_level": pack.exemptions.min_institution_level,
-        "exemption_level": exemption["level"], "exemption_until": exemption["until"] or "-",
-        "category": names[0], "category_zh": names[1],
-    }
+def _run_rule(pack: PolicyPack, rule: Rule, facts: Mapping[str, Any],
+              venue_category: str) -> tuple[Case, Text, Text | None]:
+    case, open_note = _choose(rule, facts)
+    reason = case.reason
+    if case.fields:
+        names = VENUE_CATEGORY_NAMES.get(venue_category, (venue_category, venue_category))
+        values = {name: _PLACEHOLDERS[name](pack, facts, names) for name in case.fields}
+        reason = Text(reason.en.format_map(values), reason.zh.format_map(values))
+    return case, reason, open_note
+
+
+_Facts = Mapping[str, Any]
+_PLACEHOLDERS: dict[str, Callable[[PolicyPack, _Facts, tuple[str, str]], object]] = {
+    "eligible_from": lambda pack, facts, names: pack.eligible_from,
+    "adult_from": lambda pack, facts, names: pack.adult_from,
+    "age": lambda pack, facts, names: facts["person"]["age"],
+    "doses": lambda pack, facts, names: facts["vaccination"]["doses"],
+    "complete_from": lambda pack, facts, names: facts["vaccination"]["complete_from"] or "-",
+    "min_level": lambda pack, facts, names: pack.exemptions.min_institution_level,
+    "exemption_level": lambda pack, facts, names: facts["exemption"]["level"],
+    "exemption_until": lambda pack, facts, names: facts["exemption"]["until"] or "-",
+    "category": lambda pack, facts, names: names[0],
+    "category_zh": lambda pack, facts, names: names[1],
+}
 
 
 def _usable_credentials(verifications: Sequence[Verification], set_aside: list[Credential],
@@ -213,11 +212,12 @@ def _usable_credentials(verifications: Sequence[Verification], set_aside: list[C
     return usable
 
 
-def _one_holder(credentials: list[Credential]) -> Subject:
-    codes = [c for c in credentials if c.type is CredentialType.HEALTH_CODE]
-    subject = (codes or credentials)[0].subject
-    for other in credentials:
-        if not same_holder(subject, other.subject):
+def _one_holder(credentials: list[Credential], set_aside: list[Credential]) -> Subject:
+    everyone = credentials + set_aside
+    codes = [c for c in everyone if c.type is CredentialType.HEALTH_CODE]
+    subject = (codes or everyone)[0].subject
+    for other in everyone:
+        if other.subject is not subject and not same_holder(subject, other.subject):
             what = _TYPE_NAMES[other.type]
             raise _Refusal(Basis.HOLDER_MISMATCH, "shared.holder-mismatch",
                            Text(f"The {what.en} belongs to someone else",
@@ -226,12 +226,16 @@ def _one_holder(credentials: list[Credential]) -> Subject:
 
 
 def _code_color(pack: PolicyPack, credentials: list[Credential]) -> CodeColor:
-    colors = [e.color for c in credentials for e in c.entries if isinstance(e, HealthCodeEntry)]
-    if not colors:
+    color: CodeColor | None = None
+    for credential in credentials:
+        for entry in credential.entries:
+            if type(entry) is HealthCodeEntry and (
+                    color is None or _SEVERITY[entry.color] > _SEVERITY[color]):
+                color = entry.color
+    if color is None:
         raise _Refusal(Basis.CREDENTIAL_MISSING, "shared.no-health-code",
                        Text("No valid health code was shown: show a fresh health code",
                             "未出示有效健康码：请出示实时健康码"))
-    color = max(colors, key=_SEVERITY.__getitem__)
     if color.value not in pack.passing_colors:
         name = _COLOR_NAMES[color.value]
         raise _Refusal(Basis.CODE_COLOR, f"shared.code-{color.value}",
@@ -240,8 +244,6 @@ def _code_color(pack: PolicyPack, credentials: list[Credential]) -> CodeColor:
     return color
 
 
-def _unaccepted_products(pack: PolicyPack, entries: Sequence[object]) -> list[Text]:
-    codes = sorted({e.product for e in entries
-                    if isinstance(e, VaccinationEntry) and pack.product(e.product) is None})
-    return [Text(f"doses of {code} are not accepted by this policy",
-                 f"本政策不认可 {code} 的接种记录") for code in codes]
+def _unaccepted(product: str) -> Text:
+    return Text(f"doses of {product} are not accepted by this policy",
+                f"本政策不认可 {product} 的接种记录")

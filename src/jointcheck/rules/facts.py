@@ -20,10 +20,10 @@ or a year and month) is read as its earliest day, so a person is never younger t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from jointcheck.credentials.model import ExemptionEntry
 from jointcheck.rules.policy import PolicyPack
@@ -31,8 +31,7 @@ from jointcheck.rules.policy import PolicyPack
 LEVELS = ("none", "partial", "complete", "booster")
 
 
-@dataclass(frozen=True, slots=True)
-class Dose:
+class Dose(NamedTuple):
     """One vaccine dose: the product code, its number in the person's schedule, and its day."""
 
     product: str
@@ -47,6 +46,14 @@ def local_day(pack: PolicyPack, at: datetime) -> date:
 
 def age_on(birth_date: str, day: date) -> int | None:
     """Return the age in whole years on ``day``, or ``None`` if the birth date is unreadable."""
+    if len(birth_date) == 10:
+        try:  # the common case, a full ISO date
+            born = date.fromisoformat(birth_date)
+        except ValueError:
+            return None
+        if born > day:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
     parts = birth_date.strip().split("-")
     try:
         year = int(parts[0])
@@ -62,41 +69,51 @@ def age_on(birth_date: str, day: date) -> int | None:
 
 def vaccination_facts(pack: PolicyPack, doses: Iterable[Dose], day: date) -> dict[str, Any]:
     """Return the vaccination facts of the doses that count under ``pack`` on ``day``."""
-    counted = [d for d in doses if d.day <= day and pack.product(d.product) is not None]
-    if not counted:
-        return {"doses": 0, "any": False, "complete": False, "booster": False, "level": "none",
-                "days_since_last": None, "complete_from": None}
+    index = pack.product_index
     complete_from: date | None = None
     booster = False
-    for dose in counted:
-        product = pack.product(dose.product)
-        assert product is not None
-        if dose.number >= product.series:
+    last: date | None = None
+    top = 0
+    for dose in doses:
+        product = index.get(dose.product)
+        if product is None or dose.day > day:
+            continue
+        number = dose.number
+        top = max(top, number)
+        last = dose.day if last is None or dose.day > last else last
+        if number >= product.series:
             ready = dose.day + timedelta(days=product.days_after_complete)
-            complete_from = ready if complete_from is None else min(complete_from, ready)
-        if dose.number > product.series:
-            booster |= (day - dose.day).days >= product.days_after_booster
+            complete_from = ready if complete_from is None or ready < complete_from else \
+                complete_from
+            if number > product.series:
+                booster |= (day - dose.day).days >= product.days_after_booster
+    if last is None:
+        return {"doses": 0, "any": False, "complete": False, "booster": False, "level": "none",
+                "days_since_last": None, "complete_from": None}
     complete = complete_from is not None and complete_from <= day
-    last = max(d.day for d in counted)
-    level = "booster" if booster and complete else "complete" if complete else "partial"
+    booster = booster and complete
     return {
-        "doses": max(d.number for d in counted), "any": True, "complete": complete,
-        "booster": booster and complete, "level": level, "days_since_last": (day - last).days,
+        "doses": top, "any": True, "complete": complete, "booster": booster,
+        "level": "booster" if booster else "complete" if complete else "partial",
+        "days_since_last": (day - last).days,
         "complete_from": complete_from.isoformat() if complete_from else None,
     }
 
 
-def exemption_facts(pack: PolicyPack, exemptions: Iterable[ExemptionEntry], day: date,
-                    expired: Iterable[ExemptionEntry] = ()) -> dict[str, Any]:
+def exemption_facts(pack: PolicyPack, exemptions: Sequence[ExemptionEntry], day: date,
+                    expired: Sequence[ExemptionEntry] = ()) -> dict[str, Any]:
     """Return whether a contraindication certificate that counts under ``pack`` is shown.
 
     ``expired`` are exemptions whose certificate has expired: shown, but never valid.
     """
-    problems = [(_exemption_problem(pack, e, day), e) for e in exemptions]
-    problems += [("expired", e) for e in expired]
-    shown = [e for _, e in problems]
-    if not shown:
+    if not exemptions and not expired:
         return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
+    problems = [(_exemption_problem(pack, e, day), e) for e in exemptions]
+    if expired:
+        problems += [("expired", e) for e in expired]
+    if not problems:
+        return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
+    shown = [e for _, e in problems]
     good = [e for problem, e in problems if problem is None]
     best = max(good or shown, key=lambda e: (e.institution_level, e.valid_until))
     return {
@@ -122,10 +139,10 @@ def _exemption_problem(pack: PolicyPack, entry: ExemptionEntry, day: date) -> st
 
 
 def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
-                 exemptions: Iterable[ExemptionEntry], color: str, at: datetime,
-                 expired_exemptions: Iterable[ExemptionEntry] = ()) -> dict[str, Any]:
+                 exemptions: Sequence[ExemptionEntry], color: str, at: datetime,
+                 expired_exemptions: Sequence[ExemptionEntry] = ()) -> dict[str, Any]:
     """Return the facts of one person at the instant ``at`` (the data of the pack's rules)."""
-    day = local_day(pack, at)
+    day = at.astimezone(pack.timezone).date()
     age = age_on(birth_date, day)
     # An unreadable birth date is read as an adult's: the policy's strictest age group.
     known = age if age is not None else pack.adult_from
@@ -135,6 +152,12 @@ def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
         "vaccination": vaccination_facts(pack, doses, day),
         "exemption": exemption_facts(pack, exemptions, day, expired_exemptions),
         "code": {"color": color},
-        "external": {"validationClock": at.isoformat(), "eligibleFrom": pack.eligible_from,
+        "external": {"validationClock": _iso(at), "eligibleFrom": pack.eligible_from,
                      "adultFrom": pack.adult_from},
     }
+
+
+@lru_cache(maxsize=64)
+def _iso(at: datetime) -> str:
+    # A checkpoint decides many people within one second; the clock's text is made once.
+    return at.isoformat()

@@ -15,12 +15,14 @@ problem is reported with the file, the path inside it and what is wrong.
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jsonschema import Draft202012Validator
@@ -33,21 +35,51 @@ from jointcheck.rules.venues import VENUE_CATEGORIES, is_venue_category
 FORMAT = "jointcheck-policy/1"
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Outcome(StrEnum):
+    """What happens at the door, from mildest to strictest."""
+
+    ADMIT = "admit"
+    REGISTER = "register"
+    PERSUADE = "persuade"
+    RESTRICT = "restrict"
+    DENY = "deny"
+
+    @property
+    def admits(self) -> bool:
+        """Tell whether the person may enter (possibly after registering)."""
+        return self in (Outcome.ADMIT, Outcome.REGISTER, Outcome.PERSUADE)
+
+
+class Basis(StrEnum):
+    """Why: the fact the decision rests on."""
+
+    VACCINATED = "vaccinated"
+    EXEMPT = "exempt"
+    NOT_ELIGIBLE_AGE = "not-eligible-age"
+    UNVACCINATED = "unvaccinated"
+    CODE_COLOR = "code-color"
+    CREDENTIAL_INVALID = "credential-invalid"
+    CREDENTIAL_MISSING = "credential-missing"
+    HOLDER_MISMATCH = "holder-mismatch"
+
+
+class Text(NamedTuple):
     """A sentence in English and Chinese."""
 
     en: str
     zh: str
 
-    def format(self, **values: object) -> Text:
-        """Return the sentence with ``{name}`` placeholders filled in both languages."""
-        return Text(self.en.format_map(_Values(values)), self.zh.format_map(_Values(values)))
+
+# What a case's reason may name in braces, e.g. "Vaccinated ({doses} dose(s))".
+REASON_PLACEHOLDERS = frozenset({
+    "eligible_from", "adult_from", "age", "doses", "complete_from", "min_level",
+    "exemption_level", "exemption_until", "category", "category_zh",
+})
 
 
-class _Values(dict[str, object]):
-    def __missing__(self, key: str) -> str:  # an unknown placeholder stays visible, not a crash
-        return "{" + key + "}"
+def placeholders_of(text: str) -> list[str]:
+    """Return the ``{name}`` placeholders of a reason, in order; raise ValueError if malformed."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +100,11 @@ class Case:
 
     id: str
     when: CompiledExpression | None
-    outcome: str
-    basis: str
+    outcome: Outcome
+    basis: Basis
     reason: Text
+    fields: tuple[str, ...] = ()
+    qualified: str = ""  # "<rule>.<case>", the id a decision names
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +247,21 @@ def _case_problems(rule_id: str, cases: list[Mapping[str, Any]]) -> list[str]:
             problems.append(f"{where}: the last case must leave out 'when' (it is the default)")
         if "when" in case:
             problems += [f"{where}.when: {p}" for p in validate_expression(case["when"])]
+        for lang in ("en", "zh"):
+            problems += _reason_problems(f"{where}.reason.{lang}", case["reason"][lang])
     return problems
+
+
+def _reason_problems(where: str, text: str) -> list[str]:
+    try:
+        names = placeholders_of(text)
+    except ValueError as error:
+        return [f"{where}: {error} (write {{{{ and }}}} for a literal brace)"]
+    unknown = sorted(set(names) - REASON_PLACEHOLDERS)
+    if unknown:
+        return [f"{where}: unknown placeholder(s) {', '.join(unknown)}; known: "
+                f"{', '.join(sorted(REASON_PLACEHOLDERS))}"]
+    return []
 
 
 def _time_problems(doc: Mapping[str, Any]) -> list[str]:
@@ -242,7 +290,9 @@ def _build(doc: Mapping[str, Any]) -> PolicyPack:
     rules = {
         rule_id: Rule(rule_id, _text(raw["name"]), tuple(
             Case(c["id"], compile_expression(c["when"]) if "when" in c else None,
-                 c["outcome"], c["basis"], _text(c["reason"]))
+                 Outcome(c["outcome"]), Basis(c["basis"]), _text(c["reason"]),
+                 tuple(sorted({*placeholders_of(c["reason"]["en"]),
+                               *placeholders_of(c["reason"]["zh"])})), f"{rule_id}.{c['id']}")
             for c in raw["cases"]))
         for rule_id, raw in doc["rules"].items()
     }

@@ -95,11 +95,7 @@ def run_scenarios(pack: PolicyPack, issuer: Issuer | None = None,
 def run_scenario(pack: PolicyPack, scenario: Mapping[str, Any], issuer: Issuer,
                  store: TrustStore, at: datetime) -> ScenarioResult:
     """Issue the scenario's credentials, verify them at ``at`` and decide."""
-    day = at.astimezone(pack.timezone).date()
-    born = birth_date_for(int(scenario["age"]), day).isoformat()
-    holder = Holder.parse(_HOLDER[0], born, pid="p1-scenarioholder")
-    other = Holder.parse(_OTHER[0], "1961-03-04", pid="p1-someoneelse")
-    texts = _credentials(pack, scenario, issuer, holder, other, at)
+    texts = scenario_credentials(pack, scenario, issuer, at)
     verifications = [verify(text, store, at) for text in texts]
     decision = decide(pack, verifications, str(scenario["venue"]), at)
     expect = scenario["expect"]
@@ -107,8 +103,13 @@ def run_scenario(pack: PolicyPack, scenario: Mapping[str, Any], issuer: Issuer,
                           expect["basis"], decision)
 
 
-def _credentials(pack: PolicyPack, scenario: Mapping[str, Any], issuer: Issuer, holder: Holder,
-                 other: Holder, at: datetime) -> list[str]:
+def scenario_credentials(pack: PolicyPack, scenario: Mapping[str, Any], issuer: Issuer,
+                         at: datetime) -> list[str]:
+    """Return the QR texts the scenario's person shows at ``at``, issued by ``issuer``."""
+    day = at.astimezone(pack.timezone).date()
+    born = birth_date_for(int(scenario["age"]), day).isoformat()
+    holder = Holder.parse(_HOLDER[0], born, pid="p1-scenarioholder")
+    other = Holder.parse(_OTHER[0], "1961-03-04", pid="p1-someoneelse")
     issued_at = at - timedelta(minutes=1)
     forged, someone_else = scenario.get("forged"), scenario.get("other_holder")
     texts: list[str] = []

@@ -15,9 +15,9 @@ from datetime import date, datetime
 
 from jointcheck.credentials.model import ExemptionEntry
 from jointcheck.errors import PolicyError
-from jointcheck.rules.decision import Outcome, decide_facts
+from jointcheck.rules.decision import rule_outcome
 from jointcheck.rules.facts import Dose, person_facts
-from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.policy import Outcome, PolicyPack
 
 POPULATION_COLUMNS = ("person", "birth_date", "street", "doses", "exemption_level",
                       "exemption_valid_from", "exemption_valid_until")
@@ -109,8 +109,8 @@ def simulate(pack: PolicyPack, people: Iterable[PersonRecord], at: datetime,
         facts = person_facts(pack, birth_date=person.birth_date, doses=person.doses,
                              exemptions=person.exemptions, color="green", at=at)
         result.people[person.street] += 1
-        for rule_id, names in by_rule.items():
-            outcome = decide_facts(pack, pack.rules[rule_id], facts, names[0]).outcome.value
+        for rule_id, names in by_rule.items():  # categories sharing a rule share the outcome
+            outcome = rule_outcome(pack.rules[rule_id], facts).value
             for category in names:
                 key = (person.street, category)
                 counter = result.counts.get(key)
