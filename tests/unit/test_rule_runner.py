@@ -159,3 +159,20 @@ def test_parse_version() -> None:
     assert parse_version("1.2.3") == (1, 2, 3)
     assert parse_version("1.2") is None
     assert parse_version("v1.2.3") is None
+
+
+@pytest.mark.parametrize(("rule_schema", "ver", "result"), [
+    ("1.0.0", "1.3.0", RuleResult.PASSED),
+    ("1.3.0", "1.0.0", RuleResult.PASSED),
+    ("2.0.0", "1.3.0", RuleResult.OPEN),
+    ("1.0.0", "2.0.0", RuleResult.OPEN),
+    ("1.0.0", None, RuleResult.PASSED),
+])
+def test_a_rule_for_another_schema_major_is_open(rule_schema: str, ver: str | None,
+                                                 result: RuleResult) -> None:
+    rule = Rule.from_json(rule_json(SchemaVersion=rule_schema))
+    payload = dose(2, 2) | ({"ver": ver} if ver else {})
+    outcome = run_rule(rule, {}, payload)
+    assert outcome.result is result
+    if result is RuleResult.OPEN:
+        assert "schema" in outcome.message

@@ -61,6 +61,19 @@ def engine_supported(engine: str, engine_version: str) -> bool:
     )
 
 
+def schema_compatible(rule_schema: str, payload: Any) -> bool:
+    """Tell whether a rule for DCC schema ``rule_schema`` applies to ``payload``'s ``ver``.
+
+    As in the EU verifier, a different major version means the rule may read fields the
+    certificate does not have in that meaning: the rule is OPEN. A payload without a
+    readable ``ver`` is left to the rule (the schema check refuses it elsewhere).
+    """
+    wanted = parse_version(rule_schema)
+    ver = payload.get("ver") if isinstance(payload, Mapping) else None
+    have = parse_version(ver) if isinstance(ver, str) else None
+    return wanted is None or have is None or wanted[0] == have[0]
+
+
 def _instant(rule: Mapping[str, Any], key: str) -> datetime:
     try:
         return parse_date_time(str(rule[key]))
@@ -144,6 +157,10 @@ def run_rule(rule: Rule, external_parameters: Mapping[str, Any], payload: Any) -
     if not engine_supported(rule.engine, rule.engine_version):
         return RuleOutcome(rule.identifier, RuleResult.OPEN,
                            f"engine {rule.engine} {rule.engine_version} is not supported")
+    if not schema_compatible(rule.schema_version, payload):
+        return RuleOutcome(rule.identifier, RuleResult.OPEN,
+                           f"rule written for schema {rule.schema_version}, the certificate is "
+                           f"{payload.get('ver')}")
     data = {"payload": payload, "external": _as_json(external_parameters)}
     try:
         value = rule.compiled.evaluate(data)
