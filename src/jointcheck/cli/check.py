@@ -23,8 +23,8 @@ from jointcheck.cli.common import (
 )
 from jointcheck.cli.verify import verification_json
 from jointcheck.errors import JointcheckError, PolicyError
+from jointcheck.policy_sources import find_pack
 from jointcheck.rules.decision import Decision, decide
-from jointcheck.rules.pack_files import find_pack
 from jointcheck.rules.policy import Outcome, PolicyPack
 from jointcheck.trust.verify import Verification, verify
 

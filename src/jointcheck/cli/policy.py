@@ -22,7 +22,8 @@ from jointcheck.cli.common import (
     usage_error,
 )
 from jointcheck.errors import PolicyError
-from jointcheck.rules.pack_files import SHIPPED, load_pack_file, shipped_pack
+from jointcheck.policy_sources import load_pack_file
+from jointcheck.rules.pack_files import SHIPPED, shipped_pack
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.rules.scenarios import ScenarioResult, run_scenarios
 from jointcheck.rules.simulation import OUTCOMES, parse_population, simulate

@@ -1,11 +1,10 @@
-"""Policy pack files: the packs shipped with jointcheck, and packs read from a path."""
+"""The policy packs shipped with jointcheck (package data), and reading pack text."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -28,15 +27,6 @@ def parse_pack_text(text: str, source: str) -> Any:
                           f"{source} is not YAML or JSON{where}: {problem}") from error
 
 
-def load_pack_file(path: Path) -> PolicyPack:
-    """Read, check and compile the pack in ``path``."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PolicyError("policy-unreadable", f"cannot read {path}: {error}") from error
-    return load_pack(parse_pack_text(text, str(path)), str(path))
-
-
 @cache
 def shipped_pack(pack_id: str) -> PolicyPack:
     """Return a pack shipped with jointcheck by its id."""
@@ -46,16 +36,6 @@ def shipped_pack(pack_id: str) -> PolicyPack:
     resource = resources.files("jointcheck.rules").joinpath(f"packs/{pack_id}.yaml")
     source = f"{pack_id}.yaml"
     return load_pack(parse_pack_text(resource.read_text("utf-8"), source), source)
-
-
-def find_pack(id_or_file: str) -> PolicyPack:
-    """Return a shipped pack by id, or the pack in a file when given a path."""
-    if id_or_file in SHIPPED:
-        return shipped_pack(id_or_file)
-    path = Path(id_or_file)
-    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
-        return load_pack_file(path)
-    return shipped_pack(id_or_file)
 
 
 def pack_json(pack: PolicyPack) -> str:
