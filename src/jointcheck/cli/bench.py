@@ -64,7 +64,7 @@ def certlogic_bench(
 @app.command("decide")
 def decide_bench(
     policy: str = typer.Option("fangzi-2021", "--policy", help="A shipped pack id."),
-    rounds: int = typer.Option(7, min=1, help="Interleaved rounds; the median is reported."),
+    rounds: int = typer.Option(9, min=1, help="Interleaved rounds; the median is reported."),
     as_json: bool = JsonOption,
 ) -> None:
     """Decide at the door with a compiled pack, beside the signature checks it follows."""

@@ -77,6 +77,7 @@ _REFUSALS_ZH = {
     "expired": "已过期，请出示实时码", "not-yet-valid": "尚未生效", "revoked": "已被签发机构撤销",
     "signer-expired": "签发密钥不在有效期内", "key-usage": "签发密钥无权签发此类凭证",
 }
+_PLAIN_COLOR = {color: color.value for color in CodeColor}  # a dict lookup, not enum machinery
 _SEVERITY = {CodeColor.GREEN: 0, CodeColor.YELLOW: 1, CodeColor.RED: 2}
 
 
@@ -109,19 +110,22 @@ def decide(pack: PolicyPack, verifications: Sequence[Verification], venue_catego
     doses: list[Dose] = []
     exemptions: list[ExemptionEntry] = []
     unaccepted: set[str] = set()
+    products = pack.product_index
     for credential in credentials:
         for entry in credential.entries:
             if type(entry) is VaccinationEntry:
                 if entry.date is not None:
                     doses.append(Dose(entry.product, entry.dose, entry.date))
-                if pack.product(entry.product) is None:
+                if entry.product not in products:
                     unaccepted.add(entry.product)
             elif type(entry) is ExemptionEntry:
                 exemptions.append(entry)
-    notes += [_unaccepted(product) for product in sorted(unaccepted)]
-    expired = [e for c in set_aside for e in c.entries if isinstance(e, ExemptionEntry)]
+    if unaccepted:
+        notes += [_unaccepted(product) for product in sorted(unaccepted)]
+    expired = [e for c in set_aside for e in c.entries
+               if isinstance(e, ExemptionEntry)] if set_aside else []
     facts = person_facts(pack, birth_date=subject.birth_date, doses=doses,
-                         exemptions=exemptions, color=color.value, at=at,
+                         exemptions=exemptions, color=_PLAIN_COLOR[color], at=at,
                          expired_exemptions=expired)
     case, reason, open_note = _run_rule(pack, rule, facts, venue_category)
     if open_note is not None:
@@ -213,9 +217,12 @@ def _usable_credentials(verifications: Sequence[Verification], set_aside: list[C
 
 
 def _one_holder(credentials: list[Credential], set_aside: list[Credential]) -> Subject:
-    everyone = credentials + set_aside
-    codes = [c for c in everyone if c.type is CredentialType.HEALTH_CODE]
-    subject = (codes or everyone)[0].subject
+    everyone = credentials + set_aside if set_aside else credentials
+    subject = everyone[0].subject
+    for credential in everyone:  # the health code names the holder where there is one
+        if credential.type is CredentialType.HEALTH_CODE:
+            subject = credential.subject
+            break
     for other in everyone:
         if other.subject is not subject and not same_holder(subject, other.subject):
             what = _TYPE_NAMES[other.type]
@@ -236,7 +243,7 @@ def _code_color(pack: PolicyPack, credentials: list[Credential]) -> CodeColor:
         raise _Refusal(Basis.CREDENTIAL_MISSING, "shared.no-health-code",
                        Text("No valid health code was shown: show a fresh health code",
                             "未出示有效健康码：请出示实时健康码"))
-    if color.value not in pack.passing_colors:
+    if _PLAIN_COLOR[color] not in pack.passing_colors:
         name = _COLOR_NAMES[color.value]
         raise _Refusal(Basis.CODE_COLOR, f"shared.code-{color.value}",
                        Text(f"The health code is {name.en}: no entry",

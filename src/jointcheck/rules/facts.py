@@ -150,7 +150,9 @@ def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
         "person": {"age": age, "eligible": known >= pack.eligible_from,
                    "adult": known >= pack.adult_from},
         "vaccination": vaccination_facts(pack, doses, day),
-        "exemption": exemption_facts(pack, exemptions, day, expired_exemptions),
+        "exemption": exemption_facts(pack, exemptions, day, expired_exemptions)
+        if exemptions or expired_exemptions else
+        {"present": False, "valid": False, "level": 0, "until": None, "problem": None},
         "code": {"color": color},
         "external": {"validationClock": _iso(at), "eligibleFrom": pack.eligible_from,
                      "adultFrom": pack.adult_from},
