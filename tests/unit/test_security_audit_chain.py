@@ -326,3 +326,12 @@ def test_any_single_byte_change_of_an_export_is_detected(position: int, delta: i
     except (UnicodeDecodeError, ValueError, AuditError, TypeError, AttributeError):
         return  # the export no longer even reads: refused
     assert not verify_chain(entries).ok
+
+
+def test_a_respelled_instant_in_an_export_is_refused() -> None:
+    # datetime.fromisoformat reads "2024-06-01U08:00..." as the same instant; the export must not.
+    line = EXPORT.split(b"\n")[0].decode()
+    respelled = line.replace("T08:00:00", "U08:00:00", 1)
+    assert respelled != line
+    with pytest.raises(AuditError):
+        AuditEntry.from_dict(json.loads(respelled))

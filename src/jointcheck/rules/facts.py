@@ -113,13 +113,12 @@ def exemption_facts(pack: PolicyPack, exemptions: Sequence[ExemptionEntry], day:
         problems += [("expired", e) for e in expired]
     if not problems:
         return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
-    shown = [e for _, e in problems]
-    good = [e for problem, e in problems if problem is None]
-    best = max(good or shown, key=lambda e: (e.institution_level, e.valid_until))
+    good = [item for item in problems if item[0] is None]
+    problem, best = max(good or problems, key=lambda item: (item[1].institution_level,
+                                                            item[1].valid_until))
     return {
         "present": True, "valid": bool(good), "level": best.institution_level,
-        "until": best.valid_until.isoformat(),
-        "problem": None if good else problems[0][0],
+        "until": best.valid_until.isoformat(), "problem": problem,
     }
 
 

@@ -18,7 +18,7 @@ import json
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -204,10 +204,8 @@ def _plain(document: Any) -> Any:
         return {str(k): _plain(v) for k, v in document.items()}
     if isinstance(document, list):
         return [_plain(v) for v in document]
-    if isinstance(document, datetime):
+    if isinstance(document, datetime | date):  # a bare date is read in the pack's time zone
         return document.isoformat()
-    if hasattr(document, "isoformat") and not isinstance(document, str | int | float | bool):
-        return document.isoformat() + "T00:00:00+00:00"
     return document
 
 
@@ -265,21 +263,35 @@ def _reason_problems(where: str, text: str) -> list[str]:
 
 
 def _time_problems(doc: Mapping[str, Any]) -> list[str]:
-    problems: list[str] = []
     try:
-        ZoneInfo(doc["timezone"])
+        zone = ZoneInfo(doc["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"timezone: {doc['timezone']!r} is not an IANA time zone")
-    start, end = _instant(doc["valid_from"]), doc["valid_until"]
-    if start.tzinfo is None:
-        problems.append("valid_from: needs a time zone (or Z)")
-    elif end is not None and _instant(end) <= start:
+        return [f"timezone: {doc['timezone']!r} is not an IANA time zone"]
+    problems: list[str] = []
+    instants: dict[str, datetime] = {}
+    for key in ("valid_from", "valid_until", "scenario_at"):
+        text = doc.get(key)
+        if text is None:
+            continue
+        try:
+            instants[key] = _instant(text, zone)
+        except ValueError:
+            problems.append(f"{key}: {text!r} is not a date or an ISO 8601 date-time with a "
+                            "time zone")
+    start, end = instants.get("valid_from"), instants.get("valid_until")
+    if start is not None and end is not None and end <= start:
         problems.append("valid_until: is not after valid_from")
     return problems
 
 
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+def _instant(text: str, zone: ZoneInfo | None) -> datetime:
+    """Read a date-time with a zone, or a bare date as midnight in the pack's time zone."""
+    if len(text) == 10 and zone is not None:
+        return datetime.combine(date.fromisoformat(text), time(0), zone)
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("a date-time needs a time zone")
+    return value
 
 
 def _text(raw: Mapping[str, str]) -> Text:
@@ -298,15 +310,16 @@ def _build(doc: Mapping[str, Any]) -> PolicyPack:
     }
     exemptions = doc["exemptions"]
     reasons = exemptions.get("reasons")
+    zone = ZoneInfo(doc["timezone"])
     products = tuple(
         Product(p["code"], tuple(p.get("aliases", ())), p.get("name", p["code"]), p["series"],
                 p["days_after_complete"], p.get("days_after_booster", p["days_after_complete"]))
         for p in doc["products"])
     return PolicyPack(
         id=doc["id"], jurisdiction=_text(doc["jurisdiction"]), version=doc["version"],
-        valid_from=_instant(doc["valid_from"]),
-        valid_until=_instant(doc["valid_until"]) if doc["valid_until"] else None,
-        timezone=ZoneInfo(doc["timezone"]), source=doc.get("source", ""),
+        valid_from=_instant(doc["valid_from"], zone),
+        valid_until=_instant(doc["valid_until"], zone) if doc["valid_until"] else None,
+        timezone=zone, source=doc.get("source", ""),
         reading=doc.get("reading", ""), retention_days=doc.get("retention_days", 21),
         eligible_from=doc["ages"]["eligible_from"], adult_from=doc["ages"]["adult_from"],
         products=products,
@@ -314,7 +327,7 @@ def _build(doc: Mapping[str, Any]) -> PolicyPack:
                                    frozenset(reasons) if reasons is not None else None),
         passing_colors=frozenset(doc["health_code"]["pass"]),
         rules=rules, categories=dict(doc["categories"]),
-        scenario_at=_instant(doc["scenario_at"]) if doc.get("scenario_at") else None,
+        scenario_at=_instant(doc["scenario_at"], zone) if doc.get("scenario_at") else None,
         scenarios=tuple(doc.get("scenarios", ())), document=doc,
         product_index={name: p for p in products for name in (p.code, *p.aliases)},
     )

@@ -8,6 +8,7 @@ day's code colours. Categories that share a rule share one evaluation.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from jointcheck.rules.policy import Outcome, PolicyPack
 POPULATION_COLUMNS = ("person", "birth_date", "street", "doses", "exemption_level",
                       "exemption_valid_from", "exemption_valid_until")
 OUTCOMES = tuple(o.value for o in Outcome)
+_BIRTH_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,13 @@ class SimulationResult:
 
 
 def parse_population(rows: Iterable[Mapping[str, str | None]]) -> Iterator[PersonRecord]:
-    """Read population rows (CSV dictionaries); raise ``PolicyError`` naming the bad line."""
-    for line, row in enumerate(rows, start=2):
+    """Read population rows (CSV dictionaries); raise ``PolicyError`` naming the bad line.
+
+    Given a ``csv.DictReader``, the line is the file's own (blank lines and quoted line breaks
+    counted); otherwise rows are numbered from 2, after a header.
+    """
+    for count, row in enumerate(rows, start=2):
+        line = getattr(rows, "line_num", None) or count
         try:
             yield _person(row)
         except (KeyError, ValueError) as error:
@@ -68,29 +75,59 @@ def _why(error: Exception) -> str:
     return str(error)
 
 
+def _field(row: Mapping[str, str | None], column: str, required: bool = True) -> str:
+    value = row[column] if required else row.get(column)
+    text = (value or "").strip()
+    if required and not text:
+        raise ValueError(f"{column} is empty")
+    return text
+
+
+def _date(row: Mapping[str, str | None], column: str, text: str | None = None) -> date:
+    text = _field(row, column) if text is None else text
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{column} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _person(row: Mapping[str, str | None]) -> PersonRecord:
-    birth = (row["birth_date"] or "").strip()
-    date.fromisoformat(birth)  # refuses a malformed birth date with a clear message
-    street = (row["street"] or "").strip()
-    if not street:
-        raise ValueError("street is empty")
+    birth = _field(row, "birth_date")
+    if not _BIRTH_DATE.fullmatch(birth) or (len(birth) == 10 and not _valid_date(birth)):
+        raise ValueError(f"birth_date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    street = _field(row, "street")
     doses = []
-    for number, spec in enumerate(_split(row.get("doses")), start=1):
+    for spec in _split(row.get("doses")):
         product, at, day = spec.rpartition("@")
         if not at or not product:
-            raise ValueError(f"dose {spec!r} is not PRODUCT@YYYY-MM-DD")
-        doses.append(Dose(product, number, date.fromisoformat(day)))
+            raise ValueError(f"doses: {spec!r} is not PRODUCT@YYYY-MM-DD")
+        doses.append(Dose(product, 0, _date(row, "doses", day)))
     doses.sort(key=lambda d: d.day)
-    doses = [Dose(d.product, n, d.day) for n, d in enumerate(doses, start=1)]
-    exemptions = []
-    level = (row.get("exemption_level") or "").strip()
-    if level:
-        exemptions.append(ExemptionEntry(
-            "840539006", "", int(level), "other-medical",
-            date.fromisoformat((row.get("exemption_valid_from") or "").strip()),
-            date.fromisoformat((row.get("exemption_valid_until") or "").strip()), "CN", ""))
-    return PersonRecord((row.get("person") or "").strip(), birth, street, tuple(doses),
-                        tuple(exemptions))
+    return PersonRecord(_field(row, "person", required=False), birth, street,
+                        tuple(Dose(d.product, n, d.day) for n, d in enumerate(doses, start=1)),
+                        _exemptions(row))
+
+
+def _exemptions(row: Mapping[str, str | None]) -> tuple[ExemptionEntry, ...]:
+    level = _field(row, "exemption_level", required=False)
+    if not level:
+        return ()
+    if level not in ("1", "2", "3"):
+        raise ValueError(f"exemption_level {level!r} is not 1, 2 or 3")
+    start = _date(row, "exemption_valid_from")
+    until = _date(row, "exemption_valid_until")
+    if until < start:
+        raise ValueError("exemption_valid_until is before exemption_valid_from")
+    return (ExemptionEntry("840539006", "", int(level), "other-medical", start, until, "CN",
+                           ""),)
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _split(text: str | None) -> list[str]:

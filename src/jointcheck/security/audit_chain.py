@@ -85,7 +85,12 @@ class AuditEntry:
     def from_dict(cls, data: Mapping[str, Any]) -> AuditEntry:
         """Return the entry ``as_dict`` wrote (for an exported log); raise ``AuditError``."""
         try:
-            return cls(int(data["sequence"]), datetime.fromisoformat(data["at"]),
+            at = datetime.fromisoformat(data["at"])
+            # fromisoformat takes any separator and many spellings; an export holds exactly the
+            # canonical one, so a respelled instant is a changed entry, not the same one.
+            if format_instant(at) != data["at"]:
+                raise ValueError(f"instant {data['at']!r} is not in the canonical form")
+            return cls(int(data["sequence"]), at,
                        str(data["actor_id"]), str(data["actor_role"]), str(data["action"]),
                        data["subject"], data["area"], dict(data["detail"]),
                        str(data["prev_hash"]), str(data["hash"]))
