@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from jointcheck.credentials import payloads
 from jointcheck.credentials.cwt import jsonable
-from jointcheck.credentials.model import CodeColor, standardise_name
+from jointcheck.credentials.model import CodeColor, Subject, standardise_name
 from jointcheck.credentials.payloads import (
     DCC_VERSION,
     UVCI_CHECK_ALPHABET,
@@ -294,3 +294,12 @@ def test_upstream_schema_is_not_a_rubber_stamp(dcc_schema) -> None:
     assert not dcc_schema.is_valid(payload)
     del payload["nam"]
     assert not dcc_schema.is_valid(payload)
+
+
+@pytest.mark.parametrize(("family", "given", "shown"), [
+    ("张", "伟", "张伟"), ("欧阳", "娜娜", "欧阳娜娜"), ("Müller", "Anna", "Müller Anna"),
+    ("", "Madonna", "Madonna"),
+])
+def test_display_name_writes_chinese_names_together(family: str, given: str, shown: str) -> None:
+    subject = Subject(family, given, "", "", "1990-01-01")
+    assert subject.display_name == shown

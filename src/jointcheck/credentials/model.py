@@ -48,8 +48,12 @@ class Subject:
 
     @property
     def display_name(self) -> str:
-        """Return the name for display: family name then given name."""
-        return " ".join(p for p in (self.family_name, self.given_name) if p) or (
+        """Return the name for display: family name then given name (together in Chinese)."""
+        family, given = self.family_name, self.given_name
+        if family and given:
+            together = _is_cjk(family[-1]) and _is_cjk(given[0])
+            return family + given if together else f"{family} {given}"
+        return family or given or (
             " ".join(p for p in (self.family_std, self.given_std) if p).replace("<", " ")
         )
 
@@ -165,12 +169,16 @@ class SignedEnvelope:
     key_issuer: str | None = None
 
 
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
 def standardise_name(name: str) -> str:
     """Return a name in the ICAO 9303 machine-readable form the DCC uses (``fnt``/``gnt``).
 
     Chinese characters become pinyin written together, as on a Chinese passport (ü as YU).
     """
-    if any("\u3400" <= c <= "\u9fff" for c in name):
+    if any(_is_cjk(c) for c in name):
         name = "".join(lazy_pinyin(name, v_to_u=True)).replace("ü", "yu")
     decomposed = unicodedata.normalize("NFKD", name)
     letters = "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
