@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jointcheck.cli import bench, check, conformance, issue, keys, policy, verify
+from jointcheck.cli import bench, check, conformance, issue, keys, policy, registry, verify
 
 app = typer.Typer(
     name="jointcheck",
@@ -19,6 +19,8 @@ app.command("check")(check.check_command)
 app.add_typer(policy.app, name="policy")
 app.add_typer(conformance.app, name="conformance")
 app.add_typer(bench.app, name="bench")
+app.add_typer(registry.db_app, name="db")
+app.add_typer(registry.import_app, name="import")
 
 
 if __name__ == "__main__":
