@@ -98,35 +98,20 @@ def decide(pack: PolicyPack, verifications: Sequence[Verification], venue_catego
                           f"policy {pack.id} {pack.version} is not in force at {at.isoformat()}")
     notes: list[Text] = []
     holder: Holder | None = None
-    set_aside: list[Credential] = []
     try:
-        credentials = _usable_credentials(verifications, set_aside, notes)
-        subject = _one_holder(credentials, set_aside)
+        shown = _gather(verifications, notes)
+        subject = _one_holder(shown)
         holder = Holder(subject.display_name, subject.birth_year)
-        color = _code_color(pack, credentials)
+        color = _code_color(pack, shown.colors)
     except _Refusal as refusal:
         return Decision(Outcome.DENY, refusal.basis, refusal.rule, refusal.reason, pack.id,
                         pack.version, holder, None, tuple(notes))
-    doses: list[Dose] = []
-    exemptions: list[ExemptionEntry] = []
-    unaccepted: set[str] = set()
     products = pack.product_index
-    for credential in credentials:
-        for entry in credential.entries:
-            if type(entry) is VaccinationEntry:
-                if entry.date is not None:
-                    doses.append(Dose(entry.product, entry.dose, entry.date))
-                if entry.product not in products:
-                    unaccepted.add(entry.product)
-            elif type(entry) is ExemptionEntry:
-                exemptions.append(entry)
-    if unaccepted:
-        notes += [_unaccepted(product) for product in sorted(unaccepted)]
-    expired = [e for c in set_aside for e in c.entries
-               if isinstance(e, ExemptionEntry)] if set_aside else []
-    facts = person_facts(pack, birth_date=subject.birth_date, doses=doses,
-                         exemptions=exemptions, color=_PLAIN_COLOR[color], at=at,
-                         expired_exemptions=expired)
+    unaccepted = sorted({d.product for d in shown.doses if d.product not in products})
+    notes += [_unaccepted(product) for product in unaccepted]
+    facts = person_facts(pack, birth_date=subject.birth_date, doses=shown.doses,
+                         exemptions=shown.exemptions, color=_PLAIN_COLOR[color], at=at,
+                         expired_exemptions=shown.expired_exemptions)
     case, reason, open_note = _run_rule(pack, rule, facts, venue_category)
     if open_note is not None:
         notes.append(open_note)
@@ -189,20 +174,43 @@ _PLACEHOLDERS: dict[str, Callable[[PolicyPack, _Facts, tuple[str, str]], object]
 }
 
 
-def _usable_credentials(verifications: Sequence[Verification], set_aside: list[Credential],
-                        notes: list[Text]) -> list[Credential]:
+class _Shown:
+    """What one pass over the verified credentials found (a checkpoint makes one per person)."""
+
+    __slots__ = ("colors", "credentials", "doses", "exemptions", "expired_exemptions")
+
+    def __init__(self) -> None:
+        self.credentials: list[Credential] = []
+        self.colors: list[CodeColor] = []
+        self.doses: list[Dose] = []
+        self.exemptions: list[ExemptionEntry] = []
+        self.expired_exemptions: list[ExemptionEntry] = []
+
+
+def _gather(verifications: Sequence[Verification], notes: list[Text]) -> _Shown:
     if not verifications:
         raise _Refusal(Basis.CREDENTIAL_MISSING, "shared.nothing-shown",
                        Text("No code was shown: show the health code and vaccination "
                             "certificate", "未出示任何码：请出示健康码和疫苗接种证明"))
-    usable: list[Credential] = []
+    shown = _Shown()
     for result in verifications:
         credential = result.credential
         if result.valid and credential is not None:
-            usable.append(credential)
+            shown.credentials.append(credential)
+            for entry in credential.entries:
+                if type(entry) is VaccinationEntry:
+                    if entry.date is not None:
+                        shown.doses.append(Dose(entry.product, entry.dose, entry.date))
+                elif type(entry) is HealthCodeEntry:
+                    shown.colors.append(entry.color)
+                elif type(entry) is ExemptionEntry:
+                    shown.exemptions.append(entry)
         elif (credential is not None and credential.type in _SET_ASIDE
               and result.stage == "validity" and result.code == "expired"):
-            set_aside.append(credential)
+            # Authentic but out of date: it names the holder, and counts for nothing else.
+            shown.credentials.append(credential)
+            shown.expired_exemptions += [e for e in credential.entries
+                                         if isinstance(e, ExemptionEntry)]
             what = _TYPE_NAMES[credential.type]
             notes.append(Text(f"the {what.en} has expired and does not count",
                               f"{what.zh}已过期，不予认可"))
@@ -213,11 +221,11 @@ def _usable_credentials(verifications: Sequence[Verification], set_aside: list[C
             raise _Refusal(Basis.CREDENTIAL_INVALID, f"shared.refused.{result.code}",
                            Text(f"The {what.en} was refused: {result.message}",
                                 f"{what.zh}未通过核验：{why}"))
-    return usable
+    return shown
 
 
-def _one_holder(credentials: list[Credential], set_aside: list[Credential]) -> Subject:
-    everyone = credentials + set_aside if set_aside else credentials
+def _one_holder(shown: _Shown) -> Subject:
+    everyone = shown.credentials
     subject = everyone[0].subject
     for credential in everyone:  # the health code names the holder where there is one
         if credential.type is CredentialType.HEALTH_CODE:
@@ -232,17 +240,12 @@ def _one_holder(credentials: list[Credential], set_aside: list[Credential]) -> S
     return subject
 
 
-def _code_color(pack: PolicyPack, credentials: list[Credential]) -> CodeColor:
-    color: CodeColor | None = None
-    for credential in credentials:
-        for entry in credential.entries:
-            if type(entry) is HealthCodeEntry and (
-                    color is None or _SEVERITY[entry.color] > _SEVERITY[color]):
-                color = entry.color
-    if color is None:
+def _code_color(pack: PolicyPack, colors: list[CodeColor]) -> CodeColor:
+    if not colors:
         raise _Refusal(Basis.CREDENTIAL_MISSING, "shared.no-health-code",
                        Text("No valid health code was shown: show a fresh health code",
                             "未出示有效健康码：请出示实时健康码"))
+    color = colors[0] if len(colors) == 1 else max(colors, key=_SEVERITY.__getitem__)
     if _PLAIN_COLOR[color] not in pack.passing_colors:
         name = _COLOR_NAMES[color.value]
         raise _Refusal(Basis.CODE_COLOR, f"shared.code-{color.value}",
