@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jointcheck.cli.main import app
+from jointcheck.storage.migrations import head_revision
 
 SUMMARY_FIELDS = {"imported", "updated", "unchanged", "rejected"}
 
@@ -34,7 +35,7 @@ def write(path: Path, *lines: str) -> str:
 @pytest.fixture
 def ready(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     code, out, err = run(env, "db", "upgrade")
-    assert (code, out.strip()) == (0, "database at revision 0001_registry"), err
+    assert (code, out.strip()) == (0, f"database at revision {head_revision()}"), err
     areas = write(tmp_path / "areas.csv", "code,name", "fz,Fangzi", "fz.s01,Street One",
                   "fz.s01.c01,Community One")
     code, out, _ = run(env, "import", "areas", areas)
@@ -122,3 +123,19 @@ def test_bench_import_reports_rates_and_ratio(env: dict[str, str]) -> None:
     assert result["service_per_s"] > 0 and result["reference_per_s"] > 0
     assert result["ratio"] == pytest.approx(result["service_per_s"] / result["reference_per_s"],
                                             rel=0.05, abs=0.001)
+
+
+def test_policy_simulate_on_the_registry(ready: dict[str, str], tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", "id_number,name,sex,birth_date,phone,address,area",
+                 "110101199003070011,张伟,M,1990-03-07,,,fz.s01.c01",
+                 "110101201501020022,李娜,F,2015-01-02,,,fz.s01")
+    assert run(ready, "import", "residents", path)[0] == 0
+    code, out, err = run(ready, "policy", "simulate", "--policy", "fangzi-2021", "--registry",
+                         "--at", "2021-09-10T10:00:00+08:00", "--venue-category",
+                         "nursing-home", "--csv")
+    assert code == 0, err
+    assert out.splitlines() == ["street,venue_category,admit,register,persuade,restrict,deny",
+                                "fz.s01,nursing-home,1,0,0,1,0"]
+    code, _, err = run(ready, "policy", "simulate", "--policy", "fangzi-2021", "--registry",
+                       "--population", path)
+    assert code == 2 and "either" in err

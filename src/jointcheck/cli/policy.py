@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -21,13 +22,15 @@ from jointcheck.cli.common import (
     print_json,
     usage_error,
 )
+from jointcheck.cli.database import database_session, settings_or_exit
 from jointcheck.errors import PolicyError
 from jointcheck.policy_sources import load_pack_file
 from jointcheck.rules.pack_files import SHIPPED, shipped_pack
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.rules.scenarios import ScenarioResult, run_scenarios
-from jointcheck.rules.simulation import OUTCOMES, parse_population, simulate
+from jointcheck.rules.simulation import OUTCOMES, SimulationResult, parse_population, simulate
 from jointcheck.rules.venues import VENUE_CATEGORY_NAMES
+from jointcheck.services.simulation import simulate_registry
 
 app = typer.Typer(help="Policy packs: the rules at the door, as data.", no_args_is_help=True)
 
@@ -131,9 +134,15 @@ def _scenario_json(result: ScenarioResult) -> dict[str, object]:
 @app.command("simulate")
 def simulate_command(
     policy: str = typer.Option(..., "--policy", help="A shipped pack id or a pack file."),
-    population: Path = typer.Option(..., "--population", help="CSV: person, birth_date, street, "
-                                    "doses (PRODUCT@DATE;...), exemption_level, "
-                                    "exemption_valid_from, exemption_valid_until."),
+    population: Path | None = typer.Option(None, "--population", help="CSV: person, birth_date, "
+                                           "street, doses (PRODUCT@DATE;...), exemption_level, "
+                                           "exemption_valid_from, exemption_valid_until."),
+    db: str | None = typer.Option(None, "--db", help="Simulate on the registry in this database "
+                                  "instead of a CSV (default JOINTCHECK_DATABASE_URL)."),
+    from_registry: bool = typer.Option(False, "--registry", help="Simulate on the registry "
+                                       "(the database of --db or the settings)."),
+    area: str | None = typer.Option(None, "--area", help="With --registry: only residents of "
+                                    "this area code and what lies in it."),
     at: str | None = AtOption,
     category: list[str] = typer.Option([], "--venue-category", help="Only these categories. "
                                        "Repeat."),
@@ -143,14 +152,37 @@ def simulate_command(
     """Count what a pack would decide for a population, per street and venue category."""
     when = instant(at)
     pack = load_policy(policy)
+    from_registry = from_registry or db is not None
+    if (population is None) == (not from_registry):
+        usage_error("give either --population FILE.csv or --registry (with --db URL)")
+    try:
+        if population is not None:
+            result = _simulate_file(pack, population, when, category or None)
+        else:
+            result = _simulate_registry(pack, db, area, when, category or None)
+    except PolicyError as exc:
+        usage_error(f"{exc.message} ({exc.code})")
+    _print_simulation(pack, result, when, as_csv, as_json)
+
+
+def _simulate_file(pack: PolicyPack, population: Path, when: datetime,
+                   categories: list[str] | None) -> SimulationResult:
     try:
         with population.open(newline="", encoding="utf-8-sig") as handle:
             people = list(parse_population(csv.DictReader(handle)))
-        result = simulate(pack, people, when, category or None)
     except OSError as exc:
         usage_error(f"cannot read {population}: {exc.strerror}")
-    except PolicyError as exc:
-        usage_error(f"{exc.message} ({exc.code})")
+    return simulate(pack, people, when, categories)
+
+
+def _simulate_registry(pack: PolicyPack, db: str | None, area: str | None, when: datetime,
+                       categories: list[str] | None) -> SimulationResult:
+    with database_session(db, settings_or_exit()) as session:
+        return simulate_registry(session, pack, when, categories, area)
+
+
+def _print_simulation(pack: PolicyPack, result: SimulationResult, when: datetime, as_csv: bool,
+                      as_json: bool) -> None:
     rows = list(result.rows())
     if as_csv:
         writer = csv.DictWriter(sys.stdout, ["street", "venue_category", *OUTCOMES],

@@ -1,0 +1,46 @@
+"""What a command that reads or writes the database shares: settings, engine, one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from jointcheck.cli.common import usage_error
+from jointcheck.config import Settings, load_settings
+from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
+from jointcheck.storage.migrations import head_revision, is_current
+
+DbOption = typer.Option(None, "--db", help="Database URL (default JOINTCHECK_DATABASE_URL, "
+                        "else sqlite:///var/jointcheck.db).")
+
+
+def settings_or_exit() -> Settings:
+    """Return the settings, turning a bad one into a usage error."""
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        usage_error(f"bad settings: {exc.errors()[0]['msg']}")
+
+
+@contextmanager
+def database_session(url: str | None, settings: Settings) -> Iterator[Session]:
+    """Yield one session on a database at the newest revision; commit once at the end."""
+    try:
+        engine = make_engine(url or settings.database_url)
+    except (SQLAlchemyError, ValueError) as exc:
+        usage_error(f"bad database URL: {exc}")
+    try:
+        if not is_current(engine):
+            usage_error(f"the database is not at revision {head_revision()}; run "
+                        "`jointcheck db upgrade` first")
+        with unit_of_work(make_sessions(engine)) as session:
+            yield session
+    except SQLAlchemyError as exc:
+        usage_error(f"database error: {exc.__class__.__name__}: {exc}")
+    finally:
+        engine.dispose()
