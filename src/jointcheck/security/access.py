@@ -235,7 +235,7 @@ def is_allowed(principal: Principal, permission: Permission, target: Target) -> 
     return True
 
 
-def check_separate_approver(actor: Principal, approver: Principal, *,
+def check_separate_approver(actor: Principal | str, approver: Principal, *,
                             target: Target | None = None) -> None:
     """Raise ``AccessDenied`` unless another user, allowed to approve, approves ``actor``'s change.
 
@@ -243,7 +243,8 @@ def check_separate_approver(actor: Principal, approver: Principal, *,
     under two spellings of one login name is still one person. With ``target`` the approver's
     scope is checked as well.
     """
-    if actor.user_id.strip().casefold() == approver.user_id.strip().casefold():
+    actor_id = actor if isinstance(actor, str) else actor.user_id  # a stored request's user id
+    if actor_id.strip().casefold() == approver.user_id.strip().casefold():
         raise AccessDenied("same-approver",
                            "a red or yellow colour change needs a second user to approve it")
     _require_permission(approver, Permission.HEALTH_CODE_APPROVE)

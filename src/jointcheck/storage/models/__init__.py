@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from jointcheck.storage.models.access import ApiTokenRow, AuditAnchorRow, AuditLogRow, UserRow
 from jointcheck.storage.models.areas import AreaRow
 from jointcheck.storage.models.base import Base
+from jointcheck.storage.models.credentials import (
+    ColorChangeRow,
+    HealthCodeStatusRow,
+    IssuedCredentialRow,
+)
 from jointcheck.storage.models.organisations import MembershipRow, OrganisationRow
 from jointcheck.storage.models.people import ContraindicationRow, ResidentRow, VaccinationRow
 from jointcheck.storage.models.venues import CheckpointRow, VenueRow
 
 __all__ = [
+    "ApiTokenRow",
     "AreaRow",
+    "AuditAnchorRow",
+    "AuditLogRow",
     "Base",
     "CheckpointRow",
+    "ColorChangeRow",
     "ContraindicationRow",
+    "HealthCodeStatusRow",
+    "IssuedCredentialRow",
     "MembershipRow",
     "OrganisationRow",
     "ResidentRow",
+    "UserRow",
     "VaccinationRow",
     "VenueRow",
 ]
