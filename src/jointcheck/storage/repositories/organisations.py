@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from jointcheck.registry.organisations import Membership, Organisation
@@ -46,6 +48,13 @@ class OrganisationRepository:
         self.session.add(MembershipRow(organisation_code=membership.organisation,
                                        pid=membership.pid, post=membership.post))
         self.session.flush()
+
+    def add_members(self, memberships: Sequence[Membership]) -> None:
+        """Give residents posts, in one statement (a school's roster at once)."""
+        if memberships:
+            self.session.execute(insert(MembershipRow), [
+                {"organisation_code": m.organisation, "pid": m.pid, "post": m.post}
+                for m in memberships])
 
     def members(self, organisation: str, post: str | None = None) -> list[Membership]:
         """Return the memberships of an organisation, of one post if given."""
