@@ -8,12 +8,16 @@
 - ``JOINTCHECK_PSEUDONYM_KEY``: base64 of at least 32 bytes, the key of pseudonymous ids.
 - ``JOINTCHECK_FIELD_KEYS``: the field encryption keys, ``1:BASE64,2:BASE64`` (the highest
   id writes), a single BASE64 (id 1), or a folder of ``field-<id>.key`` files.
+- ``JOINTCHECK_AUDIT_KEY``: base64 of at least 32 bytes, the HMAC key of the audit chain.
 - ``JOINTCHECK_KEY_DIR``: development only, where unset keys are kept (``var/keys``).
+- ``JOINTCHECK_SESSION_HOURS``: how long a login's session token lasts (12).
+- ``JOINTCHECK_MAX_UPLOAD_BYTES``: the largest import file the API accepts (50 MB).
 
 In development, a key left unset is read from ``KEY_DIR`` (``pseudonym.key``,
-``field-1.key``: base64 text, mode 0600), created there with random bytes on first use. In
-production every key must be given; a missing one or a placeholder is refused. Secrets are
-``SecretStr`` and never appear in ``repr``.
+``field-1.key``, ``audit.key``: base64 text, mode 0600), created there with random bytes on
+first use. In production every key must be given; a missing one or a placeholder is refused
+(the audit key when it is first needed: ``jointcheck serve`` asks for it at start). Secrets
+are ``SecretStr`` and never appear in ``repr``.
 """
 
 from __future__ import annotations
@@ -54,7 +58,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(PLACEHOLDER)
     pseudonym_key: SecretStr | None = None
     field_keys: SecretStr | None = None
+    audit_key: SecretStr | None = None
     key_dir: Path = Path("var/keys")
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
 
     @field_validator("district_timezone")
     @classmethod
@@ -75,6 +82,8 @@ class Settings(BaseSettings):
             value: SecretStr | None = getattr(self, name)
             if value is None or value.get_secret_value() in ("", PLACEHOLDER):
                 raise ValueError(f"JOINTCHECK_{name.upper()} must be set outside development")
+        if self.audit_key is not None and self.audit_key.get_secret_value() in ("", PLACEHOLDER):
+            raise ValueError("JOINTCHECK_AUDIT_KEY must be a real key outside development")
         return self
 
     @property
@@ -112,6 +121,17 @@ def registry_keys(settings: Settings) -> RegistryKeys:
         return RegistryKeys(pseudonym_key, FieldCipher(keys, max(keys)))
     except ValueError as exc:
         raise ConfigError("field-key-invalid", str(exc)) from None
+
+
+def audit_key(settings: Settings) -> bytes:
+    """Return the audit chain's HMAC key from the settings, or from the development folder."""
+    if settings.audit_key is not None:
+        key = _decode(settings.audit_key.get_secret_value(), "audit key")
+    else:
+        key = _dev_key(settings, "audit.key")
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError("key-too-short", f"the audit key needs {MIN_KEY_BYTES} bytes")
+    return key
 
 
 def _decode(text: str, what: str) -> bytes:

@@ -179,6 +179,38 @@ class AccessDenied(JointcheckError):
 
 
 class AuditError(JointcheckError, ValueError):
-    """An audit entry cannot be sealed (naive instant, detail not JSON). Code: ``bad-entry``."""
+    """An audit entry cannot be sealed (naive instant, detail not JSON): ``bad-entry``; or the
+    chain does not verify where it must (before an anchor is written): ``chain-broken``."""
 
     stage = "audit"
+
+
+class AuthenticationError(JointcheckError):
+    """A caller could not be told who it is.
+
+    Codes: ``login-failed`` (unknown user, wrong password or inactive account: one message for
+    all, so that user names cannot be probed), ``token-missing``, ``token-invalid`` (unknown,
+    wrong secret, revoked, or its user deactivated) and ``token-expired``.
+    """
+
+    stage = "authentication"
+
+
+class AccountError(JointcheckError, ValueError):
+    """A user account cannot be created or changed as asked.
+
+    Codes: ``bad-username``, ``username-taken``, ``bad-role``, ``bad-scope``, ``unknown-scope``
+    (the area, venue, organisation, industry or resident the scope names does not exist),
+    ``bad-permission`` and ``bad-expiry``.
+    """
+
+    stage = "account"
+
+
+class NotFoundError(JointcheckError):
+    """What a call names does not exist.
+
+    Codes: ``unknown-resident``, ``unknown-area``, ``unknown-user``, ``unknown-token``.
+    """
+
+    stage = "lookup"

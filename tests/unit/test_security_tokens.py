@@ -59,7 +59,8 @@ def test_secret_with_underscores_parses() -> None:
 def test_other_secret_does_not_match() -> None:
     one, other = new_token(), new_token()
     assert not token_matches(one.secret_hash, other.secret)
-    assert not token_matches(one.secret_hash, one.secret[:-1] + "A")
+    changed = one.secret[:-1] + ("B" if one.secret.endswith("A") else "A")
+    assert not token_matches(one.secret_hash, changed)
     assert not token_matches("not a hash", one.secret)
     assert not token_matches(one.secret_hash.upper(), one.secret)
     assert not token_matches(one.secret_hash, "秘密")

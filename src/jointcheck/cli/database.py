@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,3 +45,13 @@ def database_session(url: str | None, settings: Settings) -> Iterator[Session]:
         usage_error(f"database error: {exc.__class__.__name__}: {exc}")
     finally:
         engine.dispose()
+
+
+def cli_actor() -> str:
+    """Return the audit actor of a command: ``cli:<the operating system's user>``."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        # No user name in the environment or the password database (a bare container).
+        name = "unknown"
+    return f"cli:{name}"

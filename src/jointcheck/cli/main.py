@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from jointcheck.cli import bench, check, conformance, issue, keys, policy, registry, verify
+from jointcheck.cli import (
+    access,
+    bench,
+    check,
+    conformance,
+    issue,
+    keys,
+    policy,
+    registry,
+    serve,
+    verify,
+)
 
 app = typer.Typer(
     name="jointcheck",
@@ -21,6 +32,10 @@ app.add_typer(conformance.app, name="conformance")
 app.add_typer(bench.app, name="bench")
 app.add_typer(registry.db_app, name="db")
 app.add_typer(registry.import_app, name="import")
+app.add_typer(access.users_app, name="users")
+app.add_typer(access.tokens_app, name="tokens")
+app.add_typer(access.audit_app, name="audit")
+app.command("serve")(serve.serve_command)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from jointcheck.registry.people import Contraindication, Resident, Sex
@@ -94,10 +94,37 @@ class ResidentRepository:
         """Return the number of residents, within area ``scope`` if given."""
         query = select(func.count()).select_from(ResidentRow)
         if scope is not None:
-            query = query.where(or_(ResidentRow.area_code == scope,
-                                    ResidentRow.area_code.startswith(scope + ".",
-                                                                     autoescape=True)))
+            query = query.where(_within(scope))
         return self.session.scalar(query) or 0
+
+    def area_of(self, pid: str) -> str | None:
+        """Return the area code of ``pid``, or None if no such resident is stored."""
+        return self.session.scalar(select(ResidentRow.area_code).where(ResidentRow.pid == pid))
+
+    def in_area(self, scope: str, cipher: FieldCipher, *, limit: int,
+                offset: int) -> list[ResidentSummary]:
+        """Return a page of the residents within area ``scope``, by pid, name decrypted."""
+        rows = self.session.execute(
+            select(ResidentRow.pid, ResidentRow.name_enc, ResidentRow.sex,
+                   ResidentRow.birth_date, ResidentRow.area_code)
+            .where(_within(scope)).order_by(ResidentRow.pid).limit(limit).offset(offset))
+        return [ResidentSummary(pid, cipher.decrypt(name, context(pid, "name")), sex, born, area)
+                for pid, name, sex, born, area in rows]
+
+
+class ResidentSummary(NamedTuple):
+    """The fields of a resident in a list: no id number, phone or address."""
+
+    pid: str
+    name: str
+    sex: str
+    birth_date: date
+    area: str
+
+
+def _within(scope: str) -> ColumnElement[bool]:
+    return or_(ResidentRow.area_code == scope,
+               ResidentRow.area_code.startswith(scope + ".", autoescape=True))
 
 
 class ContraindicationRepository:

@@ -1,0 +1,62 @@
+"""The FastAPI application: ``create_app(settings)``; ``jointcheck serve`` runs it with uvicorn.
+
+The keys are loaded when the app is created, so a missing key stops the service at start
+rather than at the first request. The OpenAPI description is at ``/openapi.json``, the
+interactive documentation at ``/docs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from jointcheck import __version__
+from jointcheck.api import errors
+from jointcheck.api.deps import ApiContext
+from jointcheck.api.limits import BodyLimit
+from jointcheck.api.routers import ROUTERS
+from jointcheck.clock import Clock, SystemClock
+from jointcheck.config import Settings, audit_key, registry_keys
+from jointcheck.storage.db import make_engine, make_sessions
+
+DESCRIPTION = """\
+The district server of jointcheck: the registry, users and tokens, and the audit log.
+
+Every call but `/api/health` and `/api/auth/login` needs `Authorization: Bearer <token>`: a
+session token from `/api/auth/login` or an API token issued to a checkpoint. Every call checks
+the caller's role and scope (area, venue, organisation, industry, own record). Every read of a
+person appends an entry to the hash-chained audit log.
+
+Errors are `{"error": {"stage", "code", "message"}}` with a stable `code`.
+"""
+# Room for the multipart framing around a file of the largest allowed size.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    """Return the API application for ``settings`` (on ``engine`` if given)."""
+    keys = registry_keys(settings)
+    key = audit_key(settings)
+    owned = engine is None
+    bound = make_engine(settings.database_url) if engine is None else engine
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            bound.dispose()
+
+    app = FastAPI(title="jointcheck", version=__version__, description=DESCRIPTION,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  lifespan=lifespan)
+    app.state.jointcheck = ApiContext(settings, make_sessions(bound), keys, key,
+                                      clock or SystemClock())
+    errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

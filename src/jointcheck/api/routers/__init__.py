@@ -1,0 +1,16 @@
+"""The API's routers; ``create_app`` includes each of ``ROUTERS`` (add a router by one line)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jointcheck.api.routers import audit, auth, me, meta, registry, users
+
+ROUTERS: list[APIRouter] = [
+    meta.router,
+    auth.router,
+    me.router,
+    registry.router,
+    users.router,
+    audit.router,
+]

@@ -1,0 +1,84 @@
+"""Users, tokens and the audit log in storage, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from jointcheck.errors import AuthenticationError
+from jointcheck.registry.areas import Area
+from jointcheck.security.audit_chain import AuditEntry
+from jointcheck.services import audit, tokens, users
+from jointcheck.storage.db import unit_of_work
+from jointcheck.storage.repositories.areas import AreaRepository
+from jointcheck.storage.repositories.audit import AuditRepository
+from tests.integration.conftest import AT, Database
+
+KEY = b"a" * 32
+
+
+def _append(session: Session, actor: str) -> AuditEntry:
+    return audit.append(session, KEY, at=AT, actor_id=actor,
+                        actor_role="health-authority", action="registry.resident.read",
+                        subject="p1-x", area="fz")
+
+
+def test_concurrent_appends_never_fork_the_chain(db: Database) -> None:
+    first = db.session()
+    _append(first, "one")
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        session = db.session()
+        try:
+            outcome["entry"] = _append(session, "two")
+            session.commit()
+        except SQLAlchemyError as exc:
+            # SQLite: the second writer fails instead of sealing onto a stale last entry.
+            outcome["error"] = exc
+            session.rollback()
+        finally:
+            session.close()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)
+    if db.backend == "postgresql":
+        assert thread.is_alive(), "the second append must wait for the lock"
+    first.commit()
+    first.close()
+    thread.join(15)
+    assert not thread.is_alive()
+    if db.backend == "postgresql":
+        entry = outcome["entry"]
+        assert isinstance(entry, AuditEntry) and entry.sequence == 2
+    with db.session() as session:
+        log = list(AuditRepository(session).stream())
+        report = audit.verify(session, KEY)
+    assert report.ok and [e.sequence for e in log] == list(range(1, len(log) + 1))
+    assert len(log) == (2 if "entry" in outcome else 1)
+
+
+def test_users_are_one_per_spelling_and_log_in(db: Database) -> None:
+    with unit_of_work(db.sessions) as session:
+        AreaRepository(session).upsert([Area.of("fz", "Fangzi")])
+        user = users.create_user(session, username="  Li.Na ", display_name="", role="inspector",
+                                 scope="fz", password="Correct-horse-9", at=AT)
+    assert (user.username, user.display_name, user.has_password) == ("li.na", "li.na", True)
+    with unit_of_work(db.sessions) as session:
+        assert users.authenticate(session, "LI.NA", "Correct-horse-9").id == user.id
+        with pytest.raises(AuthenticationError):
+            users.authenticate(session, "li.na", "Correct-horse-0")
+        issued = tokens.issue_session_token(session, user, at=AT, lifetime=timedelta(hours=1))
+    with unit_of_work(db.sessions) as session:
+        principal, token_id = tokens.authenticate_token(session, issued.text, AT)
+        assert (principal.user_id, str(principal.role), token_id) == ("li.na", "inspector",
+                                                                      issued.token_id)
+        with pytest.raises(AuthenticationError) as expired:
+            tokens.authenticate_token(session, issued.text, AT + timedelta(hours=1))
+        assert expired.value.code == "token-expired"
