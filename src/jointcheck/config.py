@@ -12,6 +12,10 @@
 - ``JOINTCHECK_KEY_DIR``: development only, where unset keys are kept (``var/keys``).
 - ``JOINTCHECK_SESSION_HOURS``: how long a login's session token lasts (12).
 - ``JOINTCHECK_MAX_UPLOAD_BYTES``: the largest import file the API accepts (50 MB).
+- ``JOINTCHECK_KEYSTORE_DIR``: the issuer's key store (``jointcheck keys init``); without it
+  the server issues nothing. ``JOINTCHECK_KEY_PASSPHRASE`` opens it.
+- ``JOINTCHECK_POLICY``: the policy pack the server decides with (a shipped id or a file;
+  ``fangzi-2021``).
 
 In development, a key left unset is read from ``KEY_DIR`` (``pseudonym.key``,
 ``field-1.key``, ``audit.key``: base64 text, mode 0600), created there with random bytes on
@@ -62,6 +66,9 @@ class Settings(BaseSettings):
     key_dir: Path = Path("var/keys")
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    keystore_dir: Path | None = None
+    key_passphrase: SecretStr | None = None
+    policy: str = "fangzi-2021"
 
     @field_validator("district_timezone")
     @classmethod
@@ -84,6 +91,10 @@ class Settings(BaseSettings):
                 raise ValueError(f"JOINTCHECK_{name.upper()} must be set outside development")
         if self.audit_key is not None and self.audit_key.get_secret_value() in ("", PLACEHOLDER):
             raise ValueError("JOINTCHECK_AUDIT_KEY must be a real key outside development")
+        if self.keystore_dir is not None and (
+                self.key_passphrase is None
+                or self.key_passphrase.get_secret_value() in ("", PLACEHOLDER)):
+            raise ValueError("JOINTCHECK_KEY_PASSPHRASE must be set with JOINTCHECK_KEYSTORE_DIR")
         return self
 
     @property

@@ -14,12 +14,15 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from jointcheck import __version__
-from jointcheck.api import errors
+from jointcheck.api import docs, errors
 from jointcheck.api.deps import ApiContext
 from jointcheck.api.limits import BodyLimit
 from jointcheck.api.routers import ROUTERS
+from jointcheck.api.routers.credentials import CredentialsContext
 from jointcheck.clock import Clock, SystemClock
-from jointcheck.config import Settings, audit_key, registry_keys
+from jointcheck.config import ConfigError, Settings, audit_key, registry_keys
+from jointcheck.errors import KeyStoreError
+from jointcheck.keystore import open_keystore
 from jointcheck.storage.db import make_engine, make_sessions
 
 DESCRIPTION = """\
@@ -51,12 +54,27 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
             bound.dispose()
 
     app = FastAPI(title="jointcheck", version=__version__, description=DESCRIPTION,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None,
                   lifespan=lifespan)
     app.state.jointcheck = ApiContext(settings, make_sessions(bound), keys, key,
                                       clock or SystemClock())
+    app.state.credentials = _credentials(settings)
+    docs.install(app)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def _credentials(settings: Settings) -> CredentialsContext | None:
+    """Open the key store the settings name (at start, so a wrong passphrase stops it here)."""
+    if settings.keystore_dir is None or settings.key_passphrase is None:
+        return None
+    try:
+        store = open_keystore(settings.keystore_dir,
+                              settings.key_passphrase.get_secret_value().encode())
+    except KeyStoreError as error:
+        raise ConfigError(error.code, error.message) from error
+    return CredentialsContext(store, settings.key_passphrase.get_secret_value().encode(),
+                              settings.policy)

@@ -36,6 +36,11 @@ log = logging.getLogger("jointcheck.api")
 
 STATUS_BY_CODE: dict[str, int] = {
     "upload-too-large": 413,
+    "resident-unknown": 404,
+    "change-unknown": 404,
+    "credential-unknown": 404,
+    "change-decided": 409,
+    "keystore-missing": 503,
     "username-taken": 409,
     "chain-broken": 409,
     "bad-entry": 500,

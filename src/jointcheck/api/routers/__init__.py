@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jointcheck.api.routers import audit, auth, me, meta, registry, users
+from jointcheck.api.routers import audit, auth, credentials, me, meta, registry, users
 
 ROUTERS: list[APIRouter] = [
     meta.router,
@@ -13,4 +13,5 @@ ROUTERS: list[APIRouter] = [
     registry.router,
     users.router,
     audit.router,
+    credentials.router,
 ]
