@@ -148,3 +148,19 @@ def test_serve_answers_over_http(ready: dict[str, str]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_sets_up_a_district_once_and_reuses_it(tmp_path: Path) -> None:
+    database = tmp_path / "demo" / "jointcheck.db"
+    arguments = ["demo", "--db", str(database), "--residents", "500", "--no-serve"]
+    first = CliRunner().invoke(app, arguments)
+    assert first.exit_code == 0, first.stderr
+    assert "500 residents" in first.stdout and "authority" in first.stdout
+    again = CliRunner().invoke(app, arguments)
+    assert again.exit_code == 0 and "nothing changed" in again.stdout
+    other = CliRunner().invoke(app, [*arguments[:4], "600", "--no-serve"])
+    assert other.exit_code == 2 and "demo-other-district" in other.stderr
+    marker = json.loads((database.parent / "demo.json").read_text("utf-8"))
+    assert (marker["seed"], marker["residents"]) == (2021, 500)
+    assert (database.parent / "keystore" / "trustlist.json").exists()
+    assert oct((database.parent / "keystore.pass").stat().st_mode & 0o777) == "0o600"

@@ -9,6 +9,7 @@ from jointcheck.cli import (
     bench,
     check,
     conformance,
+    demo,
     issue,
     keys,
     policy,
@@ -36,6 +37,7 @@ app.add_typer(access.users_app, name="users")
 app.add_typer(access.tokens_app, name="tokens")
 app.add_typer(access.audit_app, name="audit")
 app.command("serve")(serve.serve_command)
+app.command("demo")(demo.demo_command)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The demo until the server exists: an issuer's key store, credentials for a resident, and the
-# checks a venue's verifier makes, including the refusals. Everything lands in var/demo/.
+# checks a venue's verifier makes, including the refusals. Everything lands in var/tour/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JC=.venv/bin/jointcheck
-OUT=var/demo
+OUT=var/tour
 # A demo key store only: a real one takes its passphrase from a file or a prompt.
 export JOINTCHECK_KEY_PASSPHRASE="${JOINTCHECK_KEY_PASSPHRASE:-demo-key-store-only}"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)

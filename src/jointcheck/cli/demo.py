@@ -1,0 +1,84 @@
+"""``jointcheck demo``: a local district server on SQLite, seeded with a synthetic district."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+import uvicorn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jointcheck.api.app import create_app
+from jointcheck.cli.common import console, errors, usage_error
+from jointcheck.clock import SystemClock
+from jointcheck.errors import JointcheckError
+from jointcheck.services.demo_setup import DemoReady, demo_plan, prepare_demo
+from jointcheck.services.import_engine import Progress as ProgressCallback
+
+
+def demo_command(
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    db: Path = typer.Option(Path("var/demo/jointcheck.db"), "--db",
+                            help="The demo's SQLite file; its folder keeps the keys too."),
+    residents: int | None = typer.Option(None, "--residents", min=500,
+                                         help="Residents of the district (default 20,000)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the district (default 2021)."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after "
+                               "setting up (default) or only set up."),
+) -> None:
+    """Create or reuse a demo district (database, keys, residents, users) and serve it."""
+    folder = db.resolve().parent
+    now = SystemClock().now()
+    try:
+        plan = demo_plan(folder, seed, residents, now)
+        errors.print(f"demo district: seed {plan.seed}, {plan.residents:,} residents, as of "
+                     f"{plan.today} ({folder})", markup=False, highlight=False)
+        with _progress() as progress:
+            ready = prepare_demo(folder, db.resolve(), plan, now, progress)
+    except JointcheckError as exc:
+        usage_error(f"{exc.message} ({exc.code})")
+    _print_welcome(ready, host, port)
+    if serve:
+        uvicorn.run(create_app(ready.settings), host=host, port=port, log_level="info")
+
+
+@contextmanager
+def _progress() -> Iterator[ProgressCallback]:
+    bars = Progress(TextColumn("{task.description:>18}"), BarColumn(), TextColumn(
+        "{task.completed:>8,}/{task.total:,}"), TimeElapsedColumn(), console=errors,
+        transient=True)
+    tasks: dict[str, TaskID] = {}
+
+    def update(phase: str, done: int, total: int | None) -> None:
+        if phase not in tasks:
+            tasks[phase] = bars.add_task(phase, total=total)
+        bars.update(tasks[phase], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+def _print_welcome(ready: DemoReady, host: str, port: int) -> None:
+    inserted = ready.report.inserted
+    if ready.report.changed:
+        console.print("seeded: " + ", ".join(f"{count:,} {kind}"
+                                             for kind, count in inserted.items() if count))
+    else:
+        console.print("the district was already seeded; nothing changed")
+    base = f"http://{host}:{port}"
+    console.print(f"\n[bold]jointcheck demo[/] at {base}  (API documentation: {base}/docs)")
+    table = Table(title="Log in with POST /api/auth/login (or the Authorize button on /docs)")
+    for column in ("username", "password", "role"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("scope", overflow="fold")
+    for user in ready.users:
+        table.add_row(user.username, user.password, str(user.role), user.scope)
+    console.print(table)
+    console.print(f"for example:\n  curl -s {base}/api/auth/login -H 'content-type: "
+                  f"application/json' -d '{{\"username\": \"{ready.users[0].username}\", "
+                  f"\"password\": \"{ready.users[0].password}\"}}'", soft_wrap=True,
+                  markup=False)
