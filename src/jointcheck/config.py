@@ -118,12 +118,7 @@ def load_settings() -> Settings:
 
 def registry_keys(settings: Settings) -> RegistryKeys:
     """Return the registry's keys from the settings, or from the development key folder."""
-    if settings.pseudonym_key is not None:
-        pseudonym_key = _decode(settings.pseudonym_key.get_secret_value(), "pseudonym key")
-    else:
-        pseudonym_key = _dev_key(settings, "pseudonym.key")
-    if len(pseudonym_key) < MIN_KEY_BYTES:
-        raise ConfigError("key-too-short", f"the pseudonym key needs {MIN_KEY_BYTES} bytes")
+    pseudonym_key = _secret_key(settings, settings.pseudonym_key, "pseudonym")
     if settings.field_keys is not None:
         keys = _field_keys(settings.field_keys.get_secret_value())
     else:
@@ -136,12 +131,17 @@ def registry_keys(settings: Settings) -> RegistryKeys:
 
 def audit_key(settings: Settings) -> bytes:
     """Return the audit chain's HMAC key from the settings, or from the development folder."""
-    if settings.audit_key is not None:
-        key = _decode(settings.audit_key.get_secret_value(), "audit key")
+    return _secret_key(settings, settings.audit_key, "audit")
+
+
+def _secret_key(settings: Settings, given: SecretStr | None, name: str) -> bytes:
+    """Return a key given in the settings (base64), or the development folder's ``NAME.key``."""
+    if given is not None:
+        key = _decode(given.get_secret_value(), f"{name} key")
     else:
-        key = _dev_key(settings, "audit.key")
+        key = _dev_key(settings, f"{name}.key")
     if len(key) < MIN_KEY_BYTES:
-        raise ConfigError("key-too-short", f"the audit key needs {MIN_KEY_BYTES} bytes")
+        raise ConfigError("key-too-short", f"the {name} key needs {MIN_KEY_BYTES} bytes")
     return key
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,17 +29,29 @@ def settings_or_exit() -> Settings:
         usage_error(f"bad settings: {exc.errors()[0]['msg']}")
 
 
-@contextmanager
-def database_session(url: str | None, settings: Settings) -> Iterator[Session]:
-    """Yield one session on a database at the newest revision; commit once at the end."""
+def current_engine(url: str) -> Engine:
+    """Return an engine on a database at the newest revision; else a usage error."""
     try:
-        engine = make_engine(url or settings.database_url)
+        engine = make_engine(url)
     except (SQLAlchemyError, ValueError) as exc:
         usage_error(f"bad database URL: {exc}")
     try:
-        if not is_current(engine):
-            usage_error(f"the database is not at revision {head_revision()}; run "
-                        "`jointcheck db upgrade` first")
+        current = is_current(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        usage_error(f"cannot open the database: {exc.__class__.__name__}: {exc}")
+    if not current:
+        engine.dispose()
+        usage_error(f"the database is not at revision {head_revision()}; run "
+                    "`jointcheck db upgrade` first")
+    return engine
+
+
+@contextmanager
+def database_session(url: str | None, settings: Settings) -> Iterator[Session]:
+    """Yield one session on a database at the newest revision; commit once at the end."""
+    engine = current_engine(url or settings.database_url)
+    try:
         with unit_of_work(make_sessions(engine)) as session:
             yield session
     except SQLAlchemyError as exc:

@@ -14,10 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from jointcheck.api.app import create_app
 from jointcheck.cli.common import errors, usage_error
-from jointcheck.cli.database import DbOption, settings_or_exit
+from jointcheck.cli.database import DbOption, current_engine, settings_or_exit
 from jointcheck.config import ConfigError
-from jointcheck.storage.db import make_engine
-from jointcheck.storage.migrations import head_revision, is_current
 
 
 def serve_command(host: str = typer.Option("127.0.0.1", "--host",
@@ -29,14 +27,8 @@ def serve_command(host: str = typer.Option("127.0.0.1", "--host",
     settings = settings_or_exit()
     if db is not None:
         settings = settings.model_copy(update={"database_url": db})
+    engine = current_engine(settings.database_url)
     try:
-        engine = make_engine(settings.database_url)
-    except (SQLAlchemyError, ValueError) as exc:
-        usage_error(f"bad database URL: {exc}")
-    try:
-        if not is_current(engine):
-            usage_error(f"the database is not at revision {head_revision()}; run "
-                        "`jointcheck db upgrade` first")
         app = create_app(settings, engine=engine)
     except ConfigError as exc:
         engine.dispose()
