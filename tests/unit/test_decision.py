@@ -264,3 +264,36 @@ def test_every_reason_placeholder_a_pack_may_use_has_a_value() -> None:
     from jointcheck.rules.policy import REASON_PLACEHOLDERS
 
     assert set(decision._PLACEHOLDERS) == REASON_PLACEHOLDERS
+
+
+def test_the_memo_gives_what_the_conditions_give() -> None:
+    # Which case holds is remembered by the fact values the conditions read; a remembered
+    # answer must equal a fresh evaluation for every combination, in every shipped pack.
+    from itertools import product
+
+    from jointcheck.rules import decision
+    from jointcheck.rules.pack_files import SHIPPED, shipped_pack
+
+    for pack_id in SHIPPED:
+        pack = shipped_pack(pack_id)
+        for rule in pack.rules.values():
+            rule.memo.clear()
+            for eligible, adult, any_, complete, valid in product((True, False), repeat=5):
+                facts = {"person": {"eligible": eligible, "adult": adult, "age": 30},
+                         "vaccination": {"any": any_, "complete": complete, "booster": False},
+                         "exemption": {"valid": valid}}
+                first = decision._choose(rule, facts)[0]
+                remembered = decision._choose(rule, facts)[0]
+                fresh = rule.cases[decision._first_holding(rule, facts)[0]]
+                assert first is remembered is fresh
+            assert rule.memo, rule.id
+
+
+def test_var_paths_finds_every_literal_path() -> None:
+    from jointcheck.rules.certlogic import var_paths
+
+    expression = {"and": [{"!": [{"var": "person.eligible"}]},
+                          {"if": [{"var": "vaccination.any"}, {"var": "exemption.valid"}, False]},
+                          {"reduce": [{"var": "payload.v"}, {"var": "accumulator"}, 0]}]}
+    assert var_paths(expression) == {"person.eligible", "vaccination.any", "exemption.valid",
+                                     "payload.v", "accumulator"}

@@ -369,6 +369,28 @@ def compile_expression(expr: Any) -> CompiledExpression:
         raise CertLogicError("certlogic-invalid", "expression is nested too deeply") from error
 
 
+def var_paths(expr: Any) -> set[str]:
+    """Return every data path an expression reads with ``var`` (literal paths only)."""
+    found: set[str] = set()
+    stack = [expr]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for op, values in item.items():
+                if op == "var" and isinstance(values, str):
+                    found.add(values)
+                else:
+                    stack.append(values)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def path_reader(path: str) -> Evaluator:
+    """Return a function that reads ``path`` from data as ``var`` does."""
+    return _compile_var(path)
+
+
 def evaluate(expr: Any, data: Any) -> Any:
     """Validate, compile and evaluate ``expr`` against ``data`` in one call."""
     return compile_expression(expr).evaluate(data)

@@ -132,20 +132,40 @@ def rule_outcome(rule: Rule, facts: Mapping[str, Any]) -> Outcome:
     return _choose(rule, facts)[0].outcome
 
 
+MEMO_SIZE = 4096
+
+
 def _choose(rule: Rule, facts: Mapping[str, Any]) -> tuple[Case, Text | None]:
-    for case in rule.cases:
+    key: tuple[Any, ...] | None = None
+    if rule.reads:
+        key = tuple([read(facts) for read in rule.reads])
+        try:
+            index = rule.memo.get(key)
+        except TypeError:  # a list or a mapping was read: nothing to remember it by
+            key, index = None, None
+        if index is not None:
+            return rule.cases[index], None
+    index, note = _first_holding(rule, facts)
+    if note is None and key is not None and len(rule.memo) < MEMO_SIZE:
+        rule.memo[key] = index
+    return rule.cases[index], note
+
+
+def _first_holding(rule: Rule, facts: Mapping[str, Any]) -> tuple[int, Text | None]:
+    last = len(rule.cases) - 1
+    for index, case in enumerate(rule.cases):
         if case.when is None:
-            return case, None
+            return index, None
         try:
             value = case.when.evaluate(facts)
         except CertLogicError as error:
-            return rule.cases[-1], Text(
+            return last, Text(
                 f"rule {rule.id}.{case.id} could not be evaluated ({error.message}); "
                 "the rule's default applies",
                 f"规则 {rule.id}.{case.id} 无法判定，按该规则的默认情形处理")
         if value is True or (value is not False and value is not None and is_truthy(value)):
-            return case, None
-    return rule.cases[-1], None
+            return index, None
+    return last, None
 
 
 def _run_rule(pack: PolicyPack, rule: Rule, facts: Mapping[str, Any],

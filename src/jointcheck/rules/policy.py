@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
@@ -28,7 +28,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jsonschema import Draft202012Validator
 
 from jointcheck.errors import PolicyError
-from jointcheck.rules.certlogic import CompiledExpression, compile_expression
+from jointcheck.rules.certlogic import (
+    CompiledExpression,
+    compile_expression,
+    path_reader,
+    var_paths,
+)
 from jointcheck.rules.certlogic_validate import validate_expression
 from jointcheck.rules.venues import VENUE_CATEGORIES, is_venue_category
 
@@ -109,11 +114,19 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """An ordered list of cases; the first whose condition holds decides."""
+    """An ordered list of cases; the first whose condition holds decides.
+
+    ``reads`` are the fact paths the conditions read. CertLogic is a pure function of the data
+    it reads, so which case holds is remembered in ``memo`` by the values read: most people at
+    a door share a handful of combinations (adult and vaccinated, child, ...), and a repeated
+    combination costs a few dictionary lookups instead of the conditions.
+    """
 
     id: str
     name: Text
     cases: tuple[Case, ...]
+    reads: tuple[Callable[[Any], Any], ...] = ()
+    memo: dict[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,16 +311,19 @@ def _text(raw: Mapping[str, str]) -> Text:
     return Text(raw["en"], raw["zh"])
 
 
+def _rule(rule_id: str, raw: Mapping[str, Any]) -> Rule:
+    cases = tuple(
+        Case(c["id"], compile_expression(c["when"]) if "when" in c else None,
+             Outcome(c["outcome"]), Basis(c["basis"]), _text(c["reason"]),
+             tuple(sorted({*placeholders_of(c["reason"]["en"]),
+                           *placeholders_of(c["reason"]["zh"])})), f"{rule_id}.{c['id']}")
+        for c in raw["cases"])
+    paths = sorted({path for c in raw["cases"] if "when" in c for path in var_paths(c["when"])})
+    return Rule(rule_id, _text(raw["name"]), cases, tuple(path_reader(p) for p in paths))
+
+
 def _build(doc: Mapping[str, Any]) -> PolicyPack:
-    rules = {
-        rule_id: Rule(rule_id, _text(raw["name"]), tuple(
-            Case(c["id"], compile_expression(c["when"]) if "when" in c else None,
-                 Outcome(c["outcome"]), Basis(c["basis"]), _text(c["reason"]),
-                 tuple(sorted({*placeholders_of(c["reason"]["en"]),
-                               *placeholders_of(c["reason"]["zh"])})), f"{rule_id}.{c['id']}")
-            for c in raw["cases"]))
-        for rule_id, raw in doc["rules"].items()
-    }
+    rules = {rule_id: _rule(rule_id, raw) for rule_id, raw in doc["rules"].items()}
     exemptions = doc["exemptions"]
     reasons = exemptions.get("reasons")
     zone = ZoneInfo(doc["timezone"])
