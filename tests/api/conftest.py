@@ -3,7 +3,9 @@
 The ``db`` fixture of the integration tests gives each test a fresh database of each kind;
 ``world`` stores areas, residents, a venue and one user per role (token-only users, so that
 only the tests of logging in pay for argon2), and ``client`` runs the real app on it with a
-clock the test can move.
+clock the test can move. ``client`` has no key store (it issues nothing); ``issuing_client``
+is the same app with a fresh key store of its own (``keystore``), so that a test may rotate
+keys and revoke without touching another's.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from jointcheck.api.app import create_app
 from jointcheck.config import RegistryKeys, Settings
+from jointcheck.keystore import KeyStore, init_keystore
 from jointcheck.registry.areas import Area
 from jointcheck.registry.venues import Venue
 from jointcheck.security.pseudonym import pseudonymise
@@ -28,6 +32,7 @@ from jointcheck.services.registry_import import import_residents
 from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.venues import VenueRepository
+from jointcheck.trust.issuer import IssuerProfile
 from tests.integration.conftest import AREAS, AT, TZ, Database, write
 from tests.integration.conftest import db as db  # noqa: PLC0414 (fixtures shared)
 from tests.integration.conftest import db_url as db_url  # noqa: PLC0414
@@ -44,6 +49,7 @@ id_number,name,sex,birth_date,phone,address,area
 {WANG},王 小明,M,2008-01-02,13900000000,2 Road,fz.s02.c01
 """
 VENUE = "v-mall-1"
+KEY_PASSPHRASE = "keystore-passphrase-1"
 
 
 @dataclass
@@ -129,6 +135,27 @@ def app_settings(world: World, tmp_path: Path) -> Settings:
 @pytest.fixture
 def client(world: World, app_settings: Settings, clock: MovableClock) -> Iterator[TestClient]:
     app = create_app(app_settings, engine=world.db.engine, clock=clock)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def keystore(tmp_path: Path) -> KeyStore:
+    """Return a new key store (anchor, one signer per group), created the day before ``AT``."""
+    return init_keystore(tmp_path / "keystore", KEY_PASSPHRASE.encode(), AT - timedelta(days=1),
+                         IssuerProfile())
+
+
+def with_keystore(settings: Settings, store: KeyStore) -> Settings:
+    """Return ``settings`` naming ``store`` and its passphrase."""
+    return settings.model_copy(update={"keystore_dir": store.directory,
+                                       "key_passphrase": SecretStr(KEY_PASSPHRASE)})
+
+
+@pytest.fixture
+def issuing_client(world: World, app_settings: Settings, keystore: KeyStore,
+                   clock: MovableClock) -> Iterator[TestClient]:
+    app = create_app(with_keystore(app_settings, keystore), engine=world.db.engine, clock=clock)
     with TestClient(app) as test_client:
         yield test_client
 

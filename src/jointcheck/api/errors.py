@@ -40,6 +40,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "change-unknown": 404,
     "credential-unknown": 404,
     "change-decided": 409,
+    "change-stale": 409,
+    "already-revoked": 409,
     "keystore-missing": 503,
     "username-taken": 409,
     "chain-broken": 409,

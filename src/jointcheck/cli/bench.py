@@ -110,3 +110,39 @@ def import_bench(
                       f"{result['residents_per_s']:,}/s")
     for target, reason in figures["skipped"].items():
         console.print(f"  skipped {target}: {reason}")
+
+
+@app.command("issue-api")
+def issue_api_bench(
+    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
+                                 "file is used) or a PostgreSQL server URL (a temporary "
+                                 "database is created and dropped). Repeat. Default: SQLite."),
+    seconds: float = typer.Option(6.0, "--seconds", min=1.0, help="How long to issue through "
+                                  "the API (split over the interleaved rounds)."),
+    clients: int = typer.Option(1, "--clients", min=1, max=64, help="Above 1: also measure "
+                                "this many clients issuing at once."),
+    residents: int = typer.Option(300, "--residents", min=10, help="Synthetic residents."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Issue health codes through the real API over HTTP, beside raw ES256 signing."""
+    from jointcheck.bench import issue_api
+
+    figures = issue_api.run(db or None, seconds=seconds, residents=residents, clients=clients)
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"health codes through POST /api/residents/{{pid}}/health-code, "
+                  f"{figures['seconds']:g} s in {figures['rounds']} interleaved rounds")
+    for result in figures["results"]:
+        console.print(f"  {result['database']:10} API (1 client) {result['codes_per_s']:>8,.1f}/s"
+                      f"   raw ES256 sign {result['raw_signs_per_s']:>9,.0f}/s"
+                      f"   ratio {result['ratio']:.4f}")
+        console.print(f"  {'':10} latency p50 {result['latency_ms_p50']} ms, p99 "
+                      f"{result['latency_ms_p99']} ms; QR PNG render alone "
+                      f"{result['png_renders_per_s']:,.1f}/s")
+        if "concurrent_codes_per_s" in result:
+            console.print(f"  {'':10} API ({result['clients']} clients) "
+                          f"{result['concurrent_codes_per_s']:>8,.1f}/s   ratio "
+                          f"{result['concurrent_ratio']:.4f}")
+    for target, reason in figures["skipped"].items():
+        console.print(f"  skipped {target}: {reason}")

@@ -44,11 +44,38 @@ def resident_target(session: Session, pid: str) -> Target:
     return Target(area=area, pid=pid)
 
 
+def require_role(actor: Principal, permission: Permission) -> None:
+    """Raise ``AccessDenied`` unless the actor's role (and token) holds ``permission`` at all.
+
+    Called before a lookup, so that a caller who may not act learns nothing, not even whether
+    a resident or a request exists. A target at the actor's own scope is inside it by
+    definition, so only the role and the token's limit are checked.
+    """
+    own = actor.scope
+    authorize(actor, permission, Target(area=own, venue=own, organisation=own, industry=own,
+                                         pid=own))
+
+
+def authorized_target(session: Session, actor: Principal, permission: Permission,
+                      pid: str) -> Target:
+    """Return resident ``pid``'s target once ``actor`` may do ``permission`` on it.
+
+    The role comes first, and a resident's own pid before the lookup: a resident learns
+    nothing about other pids, not even that they exist.
+    """
+    if actor.role == "resident":
+        authorize(actor, permission, Target(pid=pid))
+    else:
+        require_role(actor, permission)
+    target = resident_target(session, pid)
+    authorize(actor, permission, target)
+    return target
+
+
 def request_color_change(session: Session, trail: AuditTrail, actor: Principal, pid: str,
                          color: str, reason: str) -> ColorChange:
     """Ask to set a resident's colour; applied at once only where no second user is needed."""
-    target = resident_target(session, pid)
-    authorize(actor, Permission.HEALTH_CODE_SET_COLOR, target)
+    target = authorized_target(session, actor, Permission.HEALTH_CODE_SET_COLOR, pid)
     new = _color(color)
     reason = reason.strip()
     if len(reason) < MIN_REASON:
@@ -72,8 +99,14 @@ def request_color_change(session: Session, trail: AuditTrail, actor: Principal, 
 def approve_color_change(session: Session, trail: AuditTrail, approver: Principal,
                          change_id: int, note: str | None = None) -> ColorChange:
     """Approve a pending request as a second user; the colour changes now."""
-    codes, change, target = _pending(session, change_id)
+    codes, change, target = _pending(session, approver, change_id)
     check_separate_approver(change.requested_by, approver, target=target)
+    current = codes.color_of(change.pid)
+    if current != change.from_color:
+        # Another change was applied since this one was asked for: approving it now would
+        # apply a step the requester never saw, from a colour that is no longer there.
+        raise HealthCodeError("change-stale", f"request {change_id} was made from "
+                              f"{change.from_color}, but the code is {current} now")
     _apply(codes, trail, approver, change.id, change.pid, change.to_color, target.area, note)
     found = codes.get_change(change_id)
     assert found is not None
@@ -83,7 +116,7 @@ def approve_color_change(session: Session, trail: AuditTrail, approver: Principa
 def reject_color_change(session: Session, trail: AuditTrail, approver: Principal,
                         change_id: int, note: str) -> ColorChange:
     """Reject a pending request; the colour stays as it is."""
-    codes, change, target = _pending(session, change_id)
+    codes, change, target = _pending(session, approver, change_id)
     authorize(approver, Permission.HEALTH_CODE_APPROVE, target)
     codes.decide(change.id, "rejected", approver.user_id, trail.clock.now(), note)
     trail.record(approver, "health-code.color.rejected", change.pid, target.area,
@@ -96,9 +129,8 @@ def reject_color_change(session: Session, trail: AuditTrail, approver: Principal
 def color_history(session: Session, trail: AuditTrail, reader: Principal,
                   pid: str) -> tuple[str, list[ColorChange]]:
     """Return a resident's colour and every change with its reason (the resident reads this)."""
-    target = resident_target(session, pid)
     permission = Permission.SELF_READ if reader.role == "resident" else Permission.REGISTRY_READ
-    authorize(reader, permission, target)
+    target = authorized_target(session, reader, permission, pid)
     codes = HealthCodeRepository(session)
     trail.read(reader, "health-code.history.read", pid, target.area)
     return codes.color_of(pid), codes.history(pid)
@@ -111,8 +143,9 @@ def _color(text: str) -> str:
         raise HealthCodeError("color-unknown", f"{text!r} is not green, yellow or red") from None
 
 
-def _pending(session: Session, change_id: int) -> tuple[HealthCodeRepository, ColorChange,
-                                                         Target]:
+def _pending(session: Session, approver: Principal,
+             change_id: int) -> tuple[HealthCodeRepository, ColorChange, Target]:
+    require_role(approver, Permission.HEALTH_CODE_APPROVE)
     codes = HealthCodeRepository(session)
     change = codes.get_change(change_id, for_update=True)
     if change is None:

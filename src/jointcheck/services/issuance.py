@@ -21,7 +21,7 @@ from jointcheck.registry.people import Resident
 from jointcheck.security.access import Permission, Principal, Target, authorize
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.services.audit import AuditTrail
-from jointcheck.services.health_codes import resident_target
+from jointcheck.services.health_codes import authorized_target, require_role, resident_target
 from jointcheck.storage.repositories.credentials import (
     HealthCodeRepository,
     IssuedCredentialRepository,
@@ -106,12 +106,17 @@ def issue_exemption_certificate(session: Session, trail: AuditTrail, keys: Issui
 def revoke_credential(session: Session, trail: AuditTrail, store: KeyStore, actor: Principal,
                       certificate_id: str) -> None:
     """Revoke an issued credential: mark it, and publish a trust list that lists its hash."""
+    require_role(actor, Permission.KEYS_MANAGE)
     issued = IssuedCredentialRepository(session)
     row = issued.get(certificate_id)
     if row is None:
         raise IssuanceError("credential-unknown", f"nothing was issued as {certificate_id}")
     target = resident_target(session, row.pid)
     authorize(actor, Permission.KEYS_MANAGE, target)
+    if row.revoked_at is not None:
+        # Once is enough: a second revocation would overwrite when it first happened.
+        raise IssuanceError("already-revoked", f"{certificate_id} was revoked at "
+                            f"{row.revoked_at.isoformat()}")
     at = trail.clock.now()
     issued.mark_revoked(certificate_id, at)
     revoke(store, [certificate_id])
@@ -122,9 +127,9 @@ def revoke_credential(session: Session, trail: AuditTrail, store: KeyStore, acto
 
 def _resident(session: Session, keys: IssuingKeys, actor: Principal,
               pid: str) -> tuple[Resident, Target]:
-    target = resident_target(session, pid)
     own = actor.role == "resident" and actor.scope == pid
-    authorize(actor, Permission.SELF_READ if own else Permission.CREDENTIALS_ISSUE, target)
+    permission = Permission.SELF_READ if own else Permission.CREDENTIALS_ISSUE
+    target = authorized_target(session, actor, permission, pid)
     resident = ResidentRepository(session).get(pid, keys.cipher)
     assert resident is not None  # resident_target found the row
     return resident, target

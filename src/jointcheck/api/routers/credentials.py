@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -54,6 +55,9 @@ class CredentialsContext:
     def __init__(self, store: KeyStore, passphrase: bytes, policy: str) -> None:
         self.store, self.passphrase = store, passphrase
         self.pack: PolicyPack = find_pack(policy)
+        # Requests run on a thread pool: two revocations or rotations at once would each
+        # read the store's revocations and sequence and write their own, losing the other's.
+        self.lock = threading.Lock()
         self.reload()
 
     def reload(self) -> None:
@@ -172,7 +176,7 @@ def history(pid: str, principal: PrincipalDep, session: SessionDep,
 @router.post("/residents/{pid}/health-code/color", response_model=ColorChangeOut)
 def set_color(pid: str, body: ColorChangeIn, principal: PrincipalDep, session: SessionDep,
               audit: AuditDep) -> ColorChangeOut:
-    """Ask to set a colour: green applies at once, red or yellow waits for a second user."""
+    """Ask to set a colour; a change to or from red or yellow waits for a second user."""
     return _change(request_color_change(session, audit, principal, pid, body.color, body.reason))
 
 
@@ -190,12 +194,15 @@ def reject(change_id: int, body: DecisionNoteIn, principal: PrincipalDep, sessio
     return _change(reject_color_change(session, audit, principal, change_id, body.note or ""))
 
 
-@router.post("/credentials/{certificate_id}/revoke", status_code=204)
+# A UVCI holds "/" and "#" (URN:UVCI:01:CN:FZCDC/ABC#K): the id takes the rest of the path,
+# and a client percent-encodes it ("#" must be %23; "/" may stay or be %2F).
+@router.post("/credentials/{certificate_id:path}/revoke", status_code=204)
 def revoke(certificate_id: str, principal: PrincipalDep, session: SessionDep, audit: AuditDep,
            credentials: CredentialsDep) -> Response:
-    """Revoke an issued credential; the new trust list carries its hash."""
-    revoke_credential(session, audit, credentials.store, principal, certificate_id)
-    credentials.reload()
+    """Revoke an issued credential (its id percent-encoded); the new trust list lists it."""
+    with credentials.lock:
+        revoke_credential(session, audit, credentials.store, principal, certificate_id)
+        credentials.reload()
     return Response(status_code=204)
 
 
@@ -205,12 +212,14 @@ def rotate(body: RotateIn, principal: PrincipalDep, audit: AuditDep,
     """Add a new signer for a group and publish the trust list; older codes keep verifying."""
     require_role(principal, Permission.KEYS_MANAGE)
     at = audit.clock.now()
-    label = add_signer(credentials.store, body.group, credentials.passphrase, at)
-    publish_trust_list(credentials.store, at)
-    credentials.reload()
+    with credentials.lock:
+        label = add_signer(credentials.store, body.group, credentials.passphrase, at)
+        publish_trust_list(credentials.store, at)
+        credentials.reload()
+        sequence = credentials.store.meta["sequence"]
     audit.record(principal, "keys.rotated", None, None, {"group": body.group, "label": label})
     return {"label": label, "group": body.group, "groups": sorted(GROUPS),
-            "sequence": credentials.store.meta["sequence"]}
+            "sequence": sequence}
 
 
 @router.get("/trust-list", tags=["public"], responses={})
