@@ -81,6 +81,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _real_secrets_in_production(self) -> Settings:
+        if self.keystore_dir is not None and (
+                self.key_passphrase is None
+                or self.key_passphrase.get_secret_value() in ("", PLACEHOLDER)):
+            raise ValueError("JOINTCHECK_KEY_PASSPHRASE must be set with JOINTCHECK_KEYSTORE_DIR")
         if self.environment == "development":
             return self
         if self.secret_key.get_secret_value() in ("", PLACEHOLDER):
@@ -91,10 +95,6 @@ class Settings(BaseSettings):
                 raise ValueError(f"JOINTCHECK_{name.upper()} must be set outside development")
         if self.audit_key is not None and self.audit_key.get_secret_value() in ("", PLACEHOLDER):
             raise ValueError("JOINTCHECK_AUDIT_KEY must be a real key outside development")
-        if self.keystore_dir is not None and (
-                self.key_passphrase is None
-                or self.key_passphrase.get_secret_value() in ("", PLACEHOLDER)):
-            raise ValueError("JOINTCHECK_KEY_PASSPHRASE must be set with JOINTCHECK_KEYSTORE_DIR")
         return self
 
     @property

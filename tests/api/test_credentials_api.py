@@ -69,10 +69,9 @@ def verified(client: TestClient, keystore: KeyStore, text: str) -> Verification:
     return verify(text, trust(client, keystore), AT)
 
 
-def door(client: TestClient, world: World, codes: list[str], venue: str,
-         user: str = "mall") -> dict:
-    response = client.post("/api/check", headers=world.headers[user],
-                           json={"codes": codes, "venue_category": venue})
+def door(client: TestClient, world: World, codes: list[str], user: str = "mall") -> dict:
+    """Check codes at the mall's door: its category comes from the registry, not the caller."""
+    response = client.post("/api/check", headers=world.headers[user], json={"codes": codes})
     assert response.status_code == 200, response.text
     body: dict = response.json()
     return body
@@ -132,7 +131,11 @@ def test_the_authority_issues_anyones_and_others_cannot(
 def test_issued_qr_verifies_with_the_trust_list_and_its_png_reads_back(
         issuing_client: TestClient, district: World, keystore: KeyStore) -> None:
     for kind in ("health-code", "vaccination-certificate"):
-        body = issued(issuing_client, district, "cdc", "zhang", kind)
+        assert issued(issuing_client, district, "cdc", "zhang", kind)["png_base64"] is None
+        response = issuing_client.post(f"/api/residents/{district.pids['zhang']}/{kind}?png=true",
+                                       headers=district.headers["cdc"])
+        assert response.status_code == 200, response.text
+        body = response.json()
         assert read_qr(base64.b64decode(body["png_base64"])) == [body["qr"]]
         result = verified(issuing_client, keystore, body["qr"])
         assert result.valid, result.code
@@ -155,7 +158,7 @@ def test_a_red_code_needs_a_second_user_and_the_resident_reads_why(
         "pending", "green", "red")
     assert issued(issuing_client, district, "zhang", "zhang")["type"] == "health-code"
     green = issued(issuing_client, district, "zhang", "zhang")["qr"]
-    assert door(issuing_client, district, [green, certificate["qr"]], "office")["outcome"] == (
+    assert door(issuing_client, district, [green, certificate["qr"]])["outcome"] == (
         "admit")  # a request alone changes nothing
     same = decide_change(issuing_client, district, change["id"], "approve", "cdc")
     assert error_of(same) == (403, "same-approver")
@@ -165,7 +168,7 @@ def test_a_red_code_needs_a_second_user_and_the_resident_reads_why(
     approved = decide_change(issuing_client, district, change["id"], "approve", "cdc2", "ok")
     assert approved.status_code == 200 and approved.json()["status"] == "applied"
     red = issued(issuing_client, district, "zhang", "zhang")["qr"]
-    decision = door(issuing_client, district, [red, certificate["qr"]], "nursing-home")
+    decision = door(issuing_client, district, [red, certificate["qr"]])
     assert (decision["outcome"], decision["basis"]) == ("deny", "code-color")
     assert decision["holder"] == {"name": "张伟", "birth_year": "1990"}
     history = issuing_client.get(f"/api/residents/{district.pids['zhang']}/health-code/history",
@@ -257,7 +260,7 @@ def test_a_revoked_certificate_is_refused_by_the_trust_list_and_at_the_door(
     assert issuing_client.get("/api/trust-list").json()["sequence"] == before + 1
     assert verified(issuing_client, keystore, certificate["qr"]).code == "revoked"
     code = issued(issuing_client, district, "zhang", "zhang")["qr"]
-    decision = door(issuing_client, district, [code, certificate["qr"]], "nursing-home")
+    decision = door(issuing_client, district, [code, certificate["qr"]])
     assert (decision["outcome"], decision["basis"]) == ("deny", "credential-invalid")
     assert [c["code"] for c in decision["credentials"]] == ["valid", "revoked"]
     assert error_of(issuing_client.post(revoke, headers=district.headers["cdc"])) == (
@@ -303,7 +306,7 @@ def test_a_key_rotation_adds_a_signer_and_old_codes_keep_verifying(
     assert new_result.valid and new_result.kid in new_kids
     certificate = issued(issuing_client, district, "zhang", "zhang", "vaccination-certificate")
     assert verify(certificate["qr"], store, AT).kid not in new_kids  # other groups unchanged
-    decision = door(issuing_client, district, [old, certificate["qr"]], "nursing-home")
+    decision = door(issuing_client, district, [old, certificate["qr"]])
     assert (decision["outcome"], decision["basis"]) == ("admit", "vaccinated")
 
 
@@ -314,18 +317,22 @@ def test_checking_at_the_door_needs_the_upload_permission(
                                json={"label": "gate 1", "permissions": ["checks.upload"]})
     assert gate.status_code == 201, gate.text
     district.headers["gate"] = {"Authorization": f"Bearer {gate.json()['token']}"}
-    decision = door(issuing_client, district, [code], "nursing-home", user="gate")
-    assert (decision["outcome"], decision["basis"]) == ("restrict", "unvaccinated")
+    decision = door(issuing_client, district, [code], user="gate")
+    assert (decision["outcome"], decision["basis"]) == ("persuade", "unvaccinated")
     assert set(decision["holder"]) == {"name", "birth_year"}  # nothing medical beyond it
     for user in ("cdc", "zhang", "officer1", "inspector"):
         refused = issuing_client.post("/api/check", headers=district.headers[user],
                                       json={"codes": [code], "venue_category": "office"})
         assert error_of(refused) == (403, "role-not-allowed"), user
-    forged = door(issuing_client, district, [code[:-8] + "AAAAAAAA"], "office", user="gate")
+    forged = door(issuing_client, district, [code[:-8] + "AAAAAAAA"], user="gate")
     assert (forged["outcome"], forged["basis"]) == ("deny", "credential-invalid")
     empty = issuing_client.post("/api/check", headers=district.headers["gate"],
-                                json={"codes": [], "venue_category": "office"})
+                                json={"codes": []})
     assert error_of(empty) == (422, "bad-request")
+    # A gate cannot pick a looser category than its venue's.
+    looser = issuing_client.post("/api/check", headers=district.headers["gate"],
+                                 json={"codes": [code], "venue_category": "convenience-store"})
+    assert error_of(looser) == (403, "venue-category-mismatch")
 
 
 def test_a_server_without_a_key_store_issues_nothing(client: TestClient, world: World) -> None:

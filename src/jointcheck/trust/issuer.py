@@ -91,7 +91,8 @@ class Issuer:
         if not usable:
             raise KeyStoreError("signer-missing",
                                 f"no valid signer for {kind.value} at {at:%Y-%m-%d}")
-        return max(usable, key=lambda s: s.certificate.not_valid_before_utc)
+        # The newest certificate wins; of two made in the same second, the one added last.
+        return max(reversed(usable), key=lambda s: s.certificate.not_valid_before_utc)
 
     def new_certificate_id(self) -> str:
         """Return a fresh UVCI for this issuer."""

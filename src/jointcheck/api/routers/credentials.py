@@ -14,7 +14,7 @@ import threading
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StrictStr
 
@@ -22,11 +22,12 @@ from jointcheck.api.deps import AuditDep, PrincipalDep, SessionDep, require_role
 from jointcheck.api.errors import AUTH_RESPONSES
 from jointcheck.config import ConfigError
 from jointcheck.credentials.qr import render_png
+from jointcheck.errors import AccessDenied, NotFoundError, PolicyError
 from jointcheck.keystore import GROUPS, KeyStore, add_signer, publish_trust_list
 from jointcheck.policy_sources import find_pack
 from jointcheck.rules.decision import Decision, decide
 from jointcheck.rules.policy import PolicyPack
-from jointcheck.security.access import Permission
+from jointcheck.security.access import Permission, Role
 from jointcheck.services.health_codes import (
     approve_color_change,
     color_history,
@@ -41,6 +42,7 @@ from jointcheck.services.issuance import (
     revoke_credential,
 )
 from jointcheck.storage.repositories.credentials import ColorChange
+from jointcheck.storage.repositories.venues import VenueRepository
 from jointcheck.trust.issuer import Issued
 from jointcheck.trust.store import TrustStore
 from jointcheck.trust.trustlist import load_trust_list
@@ -88,12 +90,12 @@ ISSUERS = {"health-code": issue_health_code,
 
 
 class IssuedOut(BaseModel):
-    """A freshly signed credential: its QR text, and a PNG of the QR as base64."""
+    """A freshly signed credential: its QR text, and (if asked for) a PNG of the QR as base64."""
 
     type: str
     certificate_id: str
     qr: str
-    png_base64: str
+    png_base64: str | None
     issued_at: datetime
     expires_at: datetime
 
@@ -135,10 +137,15 @@ class ColorHistoryOut(BaseModel):
 
 
 class CheckIn(BaseModel):
-    """QR texts shown at a door (any order), and the venue's category."""
+    """QR texts shown at a door (any order), and the venue's category.
+
+    A venue's operator or checkpoint token checks under its own venue's category, which the
+    server takes from the registry: a gate cannot pick a looser category. Only a caller with no
+    venue of its own names one.
+    """
 
     codes: list[StrictStr] = Field(min_length=1, max_length=8)
-    venue_category: StrictStr
+    venue_category: StrictStr | None = None
 
 
 class RotateIn(BaseModel):
@@ -147,10 +154,12 @@ class RotateIn(BaseModel):
     group: Literal["dcc", "exemption", "health-code"]
 
 
-def _issued(issued: Issued) -> IssuedOut:
+def _issued(issued: Issued, png: bool) -> IssuedOut:
+    # Drawing the PNG costs ten times the signing (segno tries every mask): only on request.
+    image = base64.b64encode(render_png(issued.text)).decode() if png else None
     return IssuedOut(type=issued.type.value, certificate_id=issued.certificate_id,
-                     qr=issued.text, png_base64=base64.b64encode(render_png(issued.text)).decode(),
-                     issued_at=issued.issued_at, expires_at=issued.expires_at)
+                     qr=issued.text, png_base64=image, issued_at=issued.issued_at,
+                     expires_at=issued.expires_at)
 
 
 def _change(change: ColorChange) -> ColorChangeOut:
@@ -159,10 +168,12 @@ def _change(change: ColorChange) -> ColorChangeOut:
 
 @router.post("/residents/{pid}/{kind}", response_model=IssuedOut)
 def issue(pid: str, kind: KIND, request: Request, principal: PrincipalDep, session: SessionDep,
-          audit: AuditDep, credentials: CredentialsDep) -> IssuedOut:
+          audit: AuditDep, credentials: CredentialsDep,
+          png: Annotated[bool, Query(description="Include a PNG of the QR code.")] = False
+          ) -> IssuedOut:
     """Issue a resident's health code or certificate (a resident: only their own)."""
     keys = credentials.issuing(request.app.state.jointcheck.keys)
-    return _issued(ISSUERS[kind](session, audit, keys, principal, pid))
+    return _issued(ISSUERS[kind](session, audit, keys, principal, pid), png)
 
 
 @router.get("/residents/{pid}/health-code/history", response_model=ColorHistoryOut)
@@ -229,14 +240,30 @@ def trust_list(credentials: CredentialsDep) -> JSONResponse:
 
 
 @router.post("/check")
-def check(body: CheckIn, principal: PrincipalDep, audit: AuditDep,
+def check(body: CheckIn, principal: PrincipalDep, session: SessionDep, audit: AuditDep,
           credentials: CredentialsDep) -> dict[str, Any]:
     """Verify the QR texts and decide under the district's policy, as a checkpoint does."""
     require_role(principal, Permission.CHECKS_UPLOAD)
+    category = venue_category_of(session, principal, body.venue_category)
     at = audit.clock.now()
     verifications = [verify(text, credentials.trust, at) for text in body.codes]
-    decision = decide(credentials.pack, verifications, body.venue_category, at)
+    decision = decide(credentials.pack, verifications, category, at)
     return decision_document(decision, verifications)
+
+
+def venue_category_of(session: SessionDep, principal: PrincipalDep, named: str | None) -> str:
+    """Return the category to decide under: the caller's own venue's, else the one named."""
+    if principal.role is Role.VENUE_OPERATOR:
+        venue = VenueRepository(session).get(principal.scope)
+        if venue is None:
+            raise NotFoundError("venue-unknown", f"the venue {principal.scope} is not registered")
+        if named is not None and named != venue.category:
+            raise AccessDenied("venue-category-mismatch",
+                               f"this checkpoint's venue is a {venue.category}, not a {named}")
+        return venue.category
+    if named is None:
+        raise PolicyError("venue-category-missing", "name the venue_category to decide under")
+    return named
 
 
 def decision_document(decision: Decision, verifications: list[Verification]) -> dict[str, Any]:
