@@ -107,8 +107,11 @@ def decide(pack: PolicyPack, verifications: Sequence[Verification], venue_catego
         return Decision(Outcome.DENY, refusal.basis, refusal.rule, refusal.reason, pack.id,
                         pack.version, holder, None, tuple(notes))
     products = pack.product_index
-    unaccepted = sorted({d.product for d in shown.doses if d.product not in products})
-    notes += [_unaccepted(product) for product in unaccepted]
+    for dose in shown.doses:
+        if dose.product not in products:
+            unaccepted = sorted({d.product for d in shown.doses if d.product not in products})
+            notes += [_unaccepted(product) for product in unaccepted]
+            break
     facts = person_facts(pack, birth_date=subject.birth_date, doses=shown.doses,
                          exemptions=shown.exemptions, color=_PLAIN_COLOR[color], at=at,
                          expired_exemptions=shown.expired_exemptions)

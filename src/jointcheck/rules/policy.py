@@ -162,9 +162,15 @@ class PolicyPack:
     scenarios: tuple[Mapping[str, Any], ...]
     document: Mapping[str, Any]
     product_index: Mapping[str, Product]
+    category_rules: Mapping[str, Rule]
+    valid_from_ts: float
+    valid_until_ts: float
 
     def rule_for(self, category: str) -> Rule:
         """Return the rule of a venue category; raise ``PolicyError`` for an unknown one."""
+        rule = self.category_rules.get(category)
+        if rule is not None:
+            return rule
         name = self.categories.get(category)
         if name is None:
             known = "unknown" if not is_venue_category(category) else "not covered by this pack"
@@ -174,7 +180,9 @@ class PolicyPack:
 
     def in_force(self, at: datetime) -> bool:
         """Tell whether the pack applies at ``at``."""
-        return self.valid_from <= at and (self.valid_until is None or at < self.valid_until)
+        moment = at.timestamp()  # one conversion, instead of one per aware comparison
+        return self.valid_from_ts <= moment and (self.valid_until is None
+                                                 or moment < self.valid_until_ts)
 
     def product(self, code: str) -> Product | None:
         """Return the accepted product a code (or alias) names, or ``None``."""
@@ -327,14 +335,15 @@ def _build(doc: Mapping[str, Any]) -> PolicyPack:
     exemptions = doc["exemptions"]
     reasons = exemptions.get("reasons")
     zone = ZoneInfo(doc["timezone"])
+    valid_from = _instant(doc["valid_from"], zone)
+    valid_until = _instant(doc["valid_until"], zone) if doc["valid_until"] else None
     products = tuple(
         Product(p["code"], tuple(p.get("aliases", ())), p.get("name", p["code"]), p["series"],
                 p["days_after_complete"], p.get("days_after_booster", p["days_after_complete"]))
         for p in doc["products"])
     return PolicyPack(
         id=doc["id"], jurisdiction=_text(doc["jurisdiction"]), version=doc["version"],
-        valid_from=_instant(doc["valid_from"], zone),
-        valid_until=_instant(doc["valid_until"], zone) if doc["valid_until"] else None,
+        valid_from=valid_from, valid_until=valid_until,
         timezone=zone, source=doc.get("source", ""),
         reading=doc.get("reading", ""), retention_days=doc.get("retention_days", 21),
         eligible_from=doc["ages"]["eligible_from"], adult_from=doc["ages"]["adult_from"],
@@ -346,4 +355,7 @@ def _build(doc: Mapping[str, Any]) -> PolicyPack:
         scenario_at=_instant(doc["scenario_at"], zone) if doc.get("scenario_at") else None,
         scenarios=tuple(doc.get("scenarios", ())), document=doc,
         product_index={name: p for p in products for name in (p.code, *p.aliases)},
+        category_rules={category: rules[name] for category, name in doc["categories"].items()},
+        valid_from_ts=valid_from.timestamp(),
+        valid_until_ts=valid_until.timestamp() if valid_until else float("inf"),
     )
