@@ -101,7 +101,7 @@ def approve_color_change(session: Session, trail: AuditTrail, approver: Principa
     """Approve a pending request as a second user; the colour changes now."""
     codes, change, target = _pending(session, approver, change_id)
     check_separate_approver(change.requested_by, approver, target=target)
-    current = codes.color_of(change.pid)
+    current = codes.color_of(change.pid, for_update=True)
     if current != change.from_color:
         # Another change was applied since this one was asked for: approving it now would
         # apply a step the requester never saw, from a colour that is no longer there.

@@ -42,10 +42,16 @@ class HealthCodeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def color_of(self, pid: str) -> str:
-        """Return a resident's colour now (green where nothing was ever set)."""
-        color = self.session.scalar(select(HealthCodeStatusRow.color)
-                                    .where(HealthCodeStatusRow.pid == pid))
+    def color_of(self, pid: str, *, for_update: bool = False) -> str:
+        """Return a resident's colour now (green where nothing was ever set).
+
+        ``for_update`` locks the row until the transaction ends, so that two approvals of
+        requests on one resident cannot both apply a change made from the same colour.
+        """
+        statement = select(HealthCodeStatusRow.color).where(HealthCodeStatusRow.pid == pid)
+        if for_update:
+            statement = statement.with_for_update()
+        color = self.session.scalar(statement)
         return color or DEFAULT_COLOR
 
     def add_change(self, pid: str, from_color: str, to_color: str, reason: str,
