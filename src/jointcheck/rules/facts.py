@@ -21,8 +21,7 @@ or a year and month) is read as its earliest day, so a person is never younger t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from jointcheck.credentials.model import ExemptionEntry
@@ -80,9 +79,10 @@ def vaccination_facts(pack: PolicyPack, doses: Iterable[Dose], day: date) -> dic
             continue
         number = dose.number
         top = max(top, number)
-        last = dose.day if last is None or dose.day > last else last
+        if last is None or dose.day > last:
+            last = dose.day
         if number >= product.series:
-            ready = dose.day + timedelta(days=product.days_after_complete)
+            ready = dose.day + product.complete_delay
             complete_from = ready if complete_from is None or ready < complete_from else \
                 complete_from
             if number > product.series:
@@ -141,7 +141,7 @@ def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
                  exemptions: Sequence[ExemptionEntry], color: str, at: datetime,
                  expired_exemptions: Sequence[ExemptionEntry] = ()) -> dict[str, Any]:
     """Return the facts of one person at the instant ``at`` (the data of the pack's rules)."""
-    day = at.astimezone(pack.timezone).date()
+    day, clock = _local_day_and_text(pack, at)
     age = age_on(birth_date, day)
     # An unreadable birth date is read as an adult's: the policy's strictest age group.
     known = age if age is not None else pack.adult_from
@@ -153,12 +153,18 @@ def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
         if exemptions or expired_exemptions else
         {"present": False, "valid": False, "level": 0, "until": None, "problem": None},
         "code": {"color": color},
-        "external": {"validationClock": _iso(at), "eligibleFrom": pack.eligible_from,
+        "external": {"validationClock": clock, "eligibleFrom": pack.eligible_from,
                      "adultFrom": pack.adult_from},
     }
 
 
-@lru_cache(maxsize=64)
-def _iso(at: datetime) -> str:
-    # A checkpoint decides many people within one second; the clock's text is made once.
-    return at.isoformat()
+_LAST: list[Any] = [None, None, None, None]  # pack, instant, its local day, its ISO text
+
+
+def _local_day_and_text(pack: PolicyPack, at: datetime) -> tuple[date, str]:
+    # A checkpoint decides many people at one instant of its clock (and a simulation, a whole
+    # district): the local day and the text of that instant are made once for it.
+    last = _LAST
+    if last[1] is not at or last[0] is not pack:
+        last[:] = [pack, at, at.astimezone(pack.timezone).date(), at.isoformat()]
+    return last[2], last[3]

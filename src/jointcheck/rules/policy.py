@@ -18,7 +18,7 @@ import json
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -97,6 +97,7 @@ class Product:
     series: int
     days_after_complete: int
     days_after_booster: int
+    complete_delay: timedelta  # days_after_complete, ready to add to a date
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +340,8 @@ def _build(doc: Mapping[str, Any]) -> PolicyPack:
     valid_until = _instant(doc["valid_until"], zone) if doc["valid_until"] else None
     products = tuple(
         Product(p["code"], tuple(p.get("aliases", ())), p.get("name", p["code"]), p["series"],
-                p["days_after_complete"], p.get("days_after_booster", p["days_after_complete"]))
+                p["days_after_complete"], p.get("days_after_booster", p["days_after_complete"]),
+                timedelta(days=p["days_after_complete"]))
         for p in doc["products"])
     return PolicyPack(
         id=doc["id"], jurisdiction=_text(doc["jurisdiction"]), version=doc["version"],
