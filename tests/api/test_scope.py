@@ -22,6 +22,9 @@ def test_a_street_officer_cannot_read_another_street(client: TestClient, world: 
     assert error_of(listing) == (403, "outside-scope")
     status, body = resident(client, world, "officer2", "wang")
     assert status == 200 and body["name"] == "王 小明"
+    # An unknown pid answers as one in another street: no probing which pids exist.
+    unknown = client.get("/api/residents/p1-nobody", headers=world.headers["officer1"])
+    assert error_of(unknown) == (403, "outside-scope")
 
 
 def test_a_venue_operator_cannot_read_the_registry(client: TestClient, world: World) -> None:

@@ -28,8 +28,16 @@ from jointcheck.api.deps import (
 )
 from jointcheck.api.errors import AUTH_RESPONSES, documented
 from jointcheck.api.schemas import ResidentOut, resident_out
-from jointcheck.errors import InputError, NotFoundError, RegistryError
-from jointcheck.security.access import Permission, Role, Target, is_area_code
+from jointcheck.errors import AccessDenied, InputError, NotFoundError, RegistryError
+from jointcheck.security.access import (
+    SCOPE_KINDS,
+    Permission,
+    Principal,
+    Role,
+    ScopeKind,
+    Target,
+    is_area_code,
+)
 from jointcheck.services import registry_import
 from jointcheck.services.registry_import import FileFormat
 from jointcheck.services.residents import area_of, resident_record, residents_in_area
@@ -86,6 +94,11 @@ class ImportKind(StrEnum):
     FHIR = "fhir"
 
 
+def district_wide(principal: Principal) -> bool:
+    """Tell whether the caller's scope is a whole district (a one-segment area code)."""
+    return SCOPE_KINDS[principal.role] == ScopeKind.DISTRICT and "." not in principal.scope
+
+
 @router.get("/residents/{pid}", response_model=ResidentOut, responses=NOT_FOUND)
 def read_resident(pid: str, principal: PrincipalDep, context: ContextDep, session: SessionDep,
                   audit: AuditDep) -> ResidentOut:
@@ -99,6 +112,10 @@ def read_resident(pid: str, principal: PrincipalDep, context: ContextDep, sessio
         require_role(principal, permission)
     area = area_of(session, pid)
     if area is None:
+        if not district_wide(principal):
+            # Below the district, an unknown pid answers as one outside the caller's area: a
+            # street officer must not learn which pids exist in other streets.
+            raise AccessDenied("outside-scope", "this resident is not in your area")
         raise NotFoundError("unknown-resident", "there is no resident with this pid")
     require(principal, permission, Target(area=area, pid=pid))
     record = resident_record(session, context.keys.cipher, pid)
