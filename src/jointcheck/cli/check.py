@@ -24,7 +24,7 @@ from jointcheck.cli.common import (
 from jointcheck.cli.verify import verification_json
 from jointcheck.errors import JointcheckError, PolicyError
 from jointcheck.policy_sources import find_pack
-from jointcheck.rules.decision import Decision, decide
+from jointcheck.rules.decision import Decision, decide, decision_fields
 from jointcheck.rules.policy import Outcome, PolicyPack
 from jointcheck.trust.verify import Verification, verify
 
@@ -79,18 +79,7 @@ def check_command(
 
 def decision_json(decision: Decision) -> dict[str, Any]:
     """Return the JSON fields of a decision (the contract of ``check --json``)."""
-    holder = decision.holder
-    return {
-        "outcome": decision.outcome.value,
-        "basis": decision.basis.value,
-        "rule": decision.rule,
-        "reason": {"en": decision.reason.en, "zh": decision.reason.zh},
-        "policy": {"id": decision.policy_id, "version": decision.policy_version},
-        "holder": None if holder is None else {"name": holder.name,
-                                               "birth_year": holder.birth_year},
-        "notes": [{"en": n.en, "zh": n.zh} for n in decision.notes],
-        "facts": decision.facts,
-    }
+    return decision_fields(decision) | {"facts": decision.facts}
 
 
 def _print_human(decision: Decision, verifications: list[Verification]) -> None:

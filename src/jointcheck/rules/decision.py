@@ -60,6 +60,22 @@ class Decision(NamedTuple):
     notes: tuple[Text, ...] = ()
 
 
+def decision_fields(decision: Decision) -> dict[str, Any]:
+    """Return a decision as plain JSON values: what a checkpoint shows, nothing medical.
+
+    The facts are left out; the command line adds them for the person who runs it.
+    """
+    holder = decision.holder
+    return {
+        "outcome": decision.outcome.value, "basis": decision.basis.value, "rule": decision.rule,
+        "reason": {"en": decision.reason.en, "zh": decision.reason.zh},
+        "policy": {"id": decision.policy_id, "version": decision.policy_version},
+        "holder": None if holder is None else {"name": holder.name,
+                                               "birth_year": holder.birth_year},
+        "notes": [{"en": n.en, "zh": n.zh} for n in decision.notes],
+    }
+
+
 _TYPE_NAMES = {
     CredentialType.VACCINATION: Text("vaccination certificate", "疫苗接种证明"),
     CredentialType.EXEMPTION: Text("contraindication certificate", "禁忌证证明"),

@@ -25,7 +25,7 @@ from jointcheck.credentials.qr import render_png
 from jointcheck.errors import AccessDenied, NotFoundError, PolicyError
 from jointcheck.keystore import GROUPS, KeyStore, add_signer, publish_trust_list
 from jointcheck.policy_sources import find_pack
-from jointcheck.rules.decision import Decision, decide
+from jointcheck.rules.decision import Decision, decide, decision_fields
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.security.access import Permission, Role
 from jointcheck.services.health_codes import (
@@ -268,14 +268,7 @@ def venue_category_of(session: SessionDep, principal: PrincipalDep, named: str |
 
 def decision_document(decision: Decision, verifications: list[Verification]) -> dict[str, Any]:
     """Return what a checkpoint shows: the decision, the reason, name and birth year only."""
-    holder = decision.holder
-    return {
-        "outcome": decision.outcome.value, "basis": decision.basis.value, "rule": decision.rule,
-        "reason": {"en": decision.reason.en, "zh": decision.reason.zh},
-        "policy": {"id": decision.policy_id, "version": decision.policy_version},
-        "holder": None if holder is None else {"name": holder.name,
-                                               "birth_year": holder.birth_year},
-        "notes": [{"en": n.en, "zh": n.zh} for n in decision.notes],
+    return decision_fields(decision) | {
         "credentials": [{"type": v.credential.type.value if v.credential else None,
                          "valid": v.valid, "code": v.code, "stage": v.stage}
                         for v in verifications],
