@@ -16,6 +16,9 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
+COVID_19 = "840539006"
+"""SNOMED CT code of COVID-19: the disease the DCC and SMART Health Cards name (``tg``)."""
+
 
 class CredentialType(StrEnum):
     """What a credential states."""

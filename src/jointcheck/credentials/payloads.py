@@ -15,11 +15,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from jointcheck.credentials.model import CodeColor, standardise_name
+from jointcheck.credentials.model import COVID_19, CodeColor, standardise_name
 from jointcheck.errors import SchemaError
 
 DCC_VERSION = "1.3.0"
-COVID_19 = "840539006"
 # Luhn mod N over this charset, prefix included (DCC schema FAQ, "UVCI checksum").
 UVCI_CHECK_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:"
 

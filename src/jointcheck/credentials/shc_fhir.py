@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from jointcheck.credentials.model import (
+    COVID_19,
     CredentialType,
     Entry,
     Subject,
@@ -40,7 +41,6 @@ from jointcheck.credentials.model import (
 )
 from jointcheck.errors import PayloadError
 
-COVID_19 = "840539006"
 CVX = "http://hl7.org/fhir/sid/cvx"
 SNOMED = "http://snomed.info/sct"
 ICD11 = "http://id.who.int/icd11/mms"

@@ -38,11 +38,6 @@ class Dose(NamedTuple):
     day: date
 
 
-def local_day(pack: PolicyPack, at: datetime) -> date:
-    """Return the calendar day of ``at`` in the pack's time zone."""
-    return at.astimezone(pack.timezone).date()
-
-
 def age_on(birth_date: str, day: date) -> int | None:
     """Return the age in whole years on ``day``, or ``None`` if the birth date is unreadable."""
     if len(birth_date) == 10:
@@ -107,12 +102,10 @@ def exemption_facts(pack: PolicyPack, exemptions: Sequence[ExemptionEntry], day:
     ``expired`` are exemptions whose certificate has expired: shown, but never valid.
     """
     if not exemptions and not expired:
-        return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
+        return _no_exemption()
     problems = [(_exemption_problem(pack, e, day), e) for e in exemptions]
     if expired:
         problems += [("expired", e) for e in expired]
-    if not problems:
-        return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
     good = [item for item in problems if item[0] is None]
     problem, best = max(good or problems, key=lambda item: (item[1].institution_level,
                                                             item[1].valid_until))
@@ -120,6 +113,10 @@ def exemption_facts(pack: PolicyPack, exemptions: Sequence[ExemptionEntry], day:
         "present": True, "valid": bool(good), "level": best.institution_level,
         "until": best.valid_until.isoformat(), "problem": problem,
     }
+
+
+def _no_exemption() -> dict[str, Any]:
+    return {"present": False, "valid": False, "level": 0, "until": None, "problem": None}
 
 
 def _exemption_problem(pack: PolicyPack, entry: ExemptionEntry, day: date) -> str | None:
@@ -150,8 +147,7 @@ def person_facts(pack: PolicyPack, *, birth_date: str, doses: Iterable[Dose],
                    "adult": known >= pack.adult_from},
         "vaccination": vaccination_facts(pack, doses, day),
         "exemption": exemption_facts(pack, exemptions, day, expired_exemptions)
-        if exemptions or expired_exemptions else
-        {"present": False, "valid": False, "level": 0, "until": None, "problem": None},
+        if exemptions or expired_exemptions else _no_exemption(),
         "code": {"color": color},
         "external": {"validationClock": clock, "eligibleFrom": pack.eligible_from,
                      "adultFrom": pack.adult_from},

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from jointcheck.credentials.model import ExemptionEntry
+from jointcheck.credentials.model import COVID_19, ExemptionEntry
 from jointcheck.errors import PolicyError
 from jointcheck.rules.decision import rule_outcome
 from jointcheck.rules.facts import Dose, person_facts
@@ -118,7 +118,7 @@ def _exemptions(row: Mapping[str, str | None]) -> tuple[ExemptionEntry, ...]:
     until = _date(row, "exemption_valid_until")
     if until < start:
         raise ValueError("exemption_valid_until is before exemption_valid_from")
-    return (ExemptionEntry("840539006", "", int(level), "other-medical", start, until, "CN",
+    return (ExemptionEntry(COVID_19, "", int(level), "other-medical", start, until, "CN",
                            ""),)
 
 

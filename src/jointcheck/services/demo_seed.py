@@ -14,10 +14,10 @@ commits once. Users are not written here: ``SeedReport.users`` lists them for th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -159,17 +159,37 @@ def _other_district(what: str, code: str) -> DemoSeedError:
                          "than the demo district's; seed it into a fresh database")
 
 
-def _seed_organisations(session: Session, district: DemoDistrict, report: SeedReport) -> None:
-    organisations = OrganisationRepository(session)
-    for organisation in district.organisations:
-        stored = organisations.get(organisation.code)
+class _HasCode(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+_Coded = TypeVar("_Coded", bound=_HasCode)
+
+
+class _CodedStore(Protocol[_Coded]):
+    def get(self, code: str) -> _Coded | None: ...
+
+    def add(self, value: _Coded) -> None: ...
+
+
+def _add_missing(store: _CodedStore[_Coded], values: Iterable[_Coded], kind: str, what: str,
+                 report: SeedReport) -> None:
+    """Add each value not stored yet; refuse one stored under its code with other details."""
+    for value in values:
+        stored = store.get(value.code)
         if stored is None:
-            organisations.add(organisation)
-            report.inserted["organisations"] += 1
-        elif stored == organisation:
-            report.unchanged["organisations"] += 1
+            store.add(value)
+            report.inserted[kind] += 1
+        elif stored == value:
+            report.unchanged[kind] += 1
         else:
-            raise _other_district("organisation", organisation.code)
+            raise _other_district(what, value.code)
+
+
+def _seed_organisations(session: Session, district: DemoDistrict, report: SeedReport) -> None:
+    _add_missing(OrganisationRepository(session), district.organisations, "organisations",
+                 "organisation", report)
 
 
 def _seed_memberships(session: Session, district: DemoDistrict, report: SeedReport,
@@ -205,15 +225,7 @@ def _seed_contraindications(session: Session, district: DemoDistrict,
 
 def _seed_venues(session: Session, district: DemoDistrict, report: SeedReport) -> None:
     venues = VenueRepository(session)
-    for venue in district.venues:
-        stored = venues.get(venue.code)
-        if stored is None:
-            venues.add(venue)
-            report.inserted["venues"] += 1
-        elif stored == venue:
-            report.unchanged["venues"] += 1
-        else:
-            raise _other_district("venue", venue.code)
+    _add_missing(venues, district.venues, "venues", "venue", report)
     stored_checkpoints = {c for venue in district.venues for c in venues.checkpoints(venue.code)}
     for checkpoint in district.checkpoints:
         if checkpoint in stored_checkpoints:

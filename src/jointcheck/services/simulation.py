@@ -7,14 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from jointcheck.credentials.model import ExemptionEntry
+from jointcheck.credentials.model import COVID_19, ExemptionEntry
 from jointcheck.registry.areas import street_of
 from jointcheck.rules.facts import Dose
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.rules.simulation import PersonRecord, SimulationResult, simulate
 from jointcheck.storage.repositories.population import PersonRow, PopulationRepository
-
-COVID_19 = "840539006"
 
 
 def person_record(row: PersonRow) -> PersonRecord:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, StrictStr
 
 from jointcheck.api.deps import AuditDep, PrincipalDep, SessionDep, require_role
 from jointcheck.api.errors import AUTH_RESPONSES
-from jointcheck.config import ConfigError
+from jointcheck.config import ConfigError, RegistryKeys
 from jointcheck.credentials.qr import render_png
 from jointcheck.errors import AccessDenied, NotFoundError, PolicyError
 from jointcheck.keystore import GROUPS, KeyStore, add_signer, publish_trust_list
@@ -64,11 +64,11 @@ class CredentialsContext:
 
     def reload(self) -> None:
         """Re-read the trust list after a rotation or revocation."""
-        self.trust_document = json.loads(self.store.trust_list_path.read_text("utf-8"))
-        self.trust: TrustStore = load_trust_list(
-            self.store.trust_list_path.read_bytes(), [self.store.anchor]).store
+        data = self.store.trust_list_path.read_bytes()
+        self.trust_document = json.loads(data)
+        self.trust: TrustStore = load_trust_list(data, [self.store.anchor]).store
 
-    def issuing(self, keys: Any) -> IssuingKeys:
+    def issuing(self, keys: RegistryKeys) -> IssuingKeys:
         """Return what issuing needs, with the registry's field cipher."""
         return IssuingKeys(self.store.issuer(), keys.cipher)
 
