@@ -214,3 +214,24 @@ class NotFoundError(JointcheckError):
     """
 
     stage = "lookup"
+
+
+class EventError(JointcheckError, ValueError):
+    """A check event or registration sent by a checkpoint is malformed.
+
+    Codes: ``event-invalid``, ``event-id-invalid``, ``event-time-invalid``,
+    ``event-in-future``, ``event-venue-mismatch``, ``registration-invalid``,
+    ``registration-event-unknown``, ``batch-invalid``, ``batch-too-large``.
+    """
+
+    stage = "event"
+
+
+class NodeError(JointcheckError):
+    """The checkpoint node cannot check right now: no synced policy, a clock that jumped.
+
+    Codes: ``node-not-synced``, ``clock-jumped``, ``clock-behind``, ``server-unreachable``,
+    ``server-refused``.
+    """
+
+    stage = "node"

@@ -20,10 +20,10 @@ from jointcheck.trust.certificates import kid_of, make_anchor, make_signer, new_
 from jointcheck.trust.jwks import SHC_USAGES, jwk_thumbprint
 from jointcheck.trust.revocation import certificate_id_hash
 from jointcheck.trust.signatures import sign
+from jointcheck.trust.signed import canonical
 from jointcheck.trust.trustlist import (
     FORMAT,
     build_trust_list,
-    canonical,
     fingerprint,
     load_trust_list,
 )

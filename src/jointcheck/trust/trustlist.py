@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives import serialization
 
 from jointcheck.errors import TrustListError
 from jointcheck.trust.certificates import kid_of, load_certificate, trusted_key
-from jointcheck.trust.signatures import PrivateKey, algorithm_for, sign, signature_matches
+from jointcheck.trust.signatures import PrivateKey
+from jointcheck.trust.signed import check_signature, sign_document
 from jointcheck.trust.store import TrustStore
 
 FORMAT = "jointcheck-trustlist/1"
@@ -40,11 +41,6 @@ class TrustList:
     anchor_fingerprint: str
     anchor_pinned: bool
     store: TrustStore
-
-
-def canonical(document: dict[str, Any]) -> bytes:
-    """Return the canonical JSON bytes that are signed (sorted keys, no spaces)."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def fingerprint(certificate: x509.Certificate) -> str:
@@ -72,10 +68,7 @@ def build_trust_list(
         ],
         "revoked": sorted(set(revoked)),
     }
-    algorithm = algorithm_for(anchor_key)
-    value = sign(anchor_key, algorithm, canonical(document))
-    document["signature"] = {"alg": algorithm, "value": base64.b64encode(value).decode()}
-    return document
+    return sign_document(document, anchor_key)
 
 
 def load_trust_list(
@@ -129,21 +122,7 @@ def _parse(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_signature(document: dict[str, Any], anchor: x509.Certificate) -> None:
-    signature = document.get("signature")
-    body = {k: v for k, v in document.items() if k != "signature"}
-    if not isinstance(signature, dict):
-        raise TrustListError("trust-list-unsigned", "the trust list has no signature")
-    try:
-        value = base64.b64decode(str(signature.get("value", "")), validate=True)
-    except ValueError:
-        raise TrustListError("trust-list-invalid", "the trust list signature is not base64") \
-            from None
-    key = trusted_key(anchor).public_key
-    algorithm = str(signature.get("alg"))
-    if algorithm not in ("ES256", "PS256", "EdDSA"):
-        raise TrustListError("trust-list-invalid", f"unsupported signature algorithm {algorithm!r}")
-    if not signature_matches(key, algorithm, canonical(body), value):
-        raise TrustListError("trust-list-signature", "the trust list signature does not verify")
+    check_signature(document, anchor, TrustListError, "trust-list", "trust list")
 
 
 def _check_issued_by(certificate: x509.Certificate, anchor: x509.Certificate) -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jointcheck.api.routers import audit, auth, credentials, me, meta, registry, users
+from jointcheck.api.routers import (
+    audit,
+    auth,
+    checkpoint,
+    credentials,
+    me,
+    meta,
+    registry,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     meta.router,
@@ -14,4 +23,5 @@ ROUTERS: list[APIRouter] = [
     users.router,
     audit.router,
     credentials.router,
+    checkpoint.router,
 ]

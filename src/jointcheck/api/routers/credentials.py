@@ -2,8 +2,7 @@
 
 A resident issues their own codes; the health authority issues anyone's in its district. A
 red or yellow colour is a request until a second user approves it, and the resident reads
-every change with its reason. ``/api/check`` verifies QR texts and decides under the district's
-policy pack, as a checkpoint does; ``/api/trust-list`` is public, as checkpoints sync it.
+every change with its reason. ``/api/trust-list`` is public, as checkpoints sync it.
 """
 
 from __future__ import annotations
@@ -22,12 +21,10 @@ from jointcheck.api.deps import AuditDep, PrincipalDep, SessionDep, require_role
 from jointcheck.api.errors import AUTH_RESPONSES
 from jointcheck.config import ConfigError, RegistryKeys
 from jointcheck.credentials.qr import render_png
-from jointcheck.errors import AccessDenied, NotFoundError, PolicyError
 from jointcheck.keystore import GROUPS, KeyStore, add_signer, publish_trust_list
 from jointcheck.policy_sources import find_pack
-from jointcheck.rules.decision import Decision, decide, decision_fields
 from jointcheck.rules.policy import PolicyPack
-from jointcheck.security.access import Permission, Role
+from jointcheck.security.access import Permission
 from jointcheck.services.health_codes import (
     approve_color_change,
     color_history,
@@ -42,11 +39,9 @@ from jointcheck.services.issuance import (
     revoke_credential,
 )
 from jointcheck.storage.repositories.credentials import ColorChange
-from jointcheck.storage.repositories.venues import VenueRepository
 from jointcheck.trust.issuer import Issued
 from jointcheck.trust.store import TrustStore
 from jointcheck.trust.trustlist import load_trust_list
-from jointcheck.trust.verify import Verification, verify
 
 router = APIRouter(prefix="/api", tags=["credentials"], responses=AUTH_RESPONSES)
 
@@ -134,18 +129,6 @@ class ColorHistoryOut(BaseModel):
 
     color: str
     changes: list[ColorChangeOut]
-
-
-class CheckIn(BaseModel):
-    """QR texts shown at a door (any order), and the venue's category.
-
-    A venue's operator or checkpoint token checks under its own venue's category, which the
-    server takes from the registry: a gate cannot pick a looser category. Only a caller with no
-    venue of its own names one.
-    """
-
-    codes: list[StrictStr] = Field(min_length=1, max_length=8)
-    venue_category: StrictStr | None = None
 
 
 class RotateIn(BaseModel):
@@ -237,39 +220,3 @@ def rotate(body: RotateIn, principal: PrincipalDep, audit: AuditDep,
 def trust_list(credentials: CredentialsDep) -> JSONResponse:
     """Return the signed trust list (public keys and revocations) that checkpoints sync."""
     return JSONResponse(credentials.trust_document)
-
-
-@router.post("/check")
-def check(body: CheckIn, principal: PrincipalDep, session: SessionDep, audit: AuditDep,
-          credentials: CredentialsDep) -> dict[str, Any]:
-    """Verify the QR texts and decide under the district's policy, as a checkpoint does."""
-    require_role(principal, Permission.CHECKS_UPLOAD)
-    category = venue_category_of(session, principal, body.venue_category)
-    at = audit.clock.now()
-    verifications = [verify(text, credentials.trust, at) for text in body.codes]
-    decision = decide(credentials.pack, verifications, category, at)
-    return decision_document(decision, verifications)
-
-
-def venue_category_of(session: SessionDep, principal: PrincipalDep, named: str | None) -> str:
-    """Return the category to decide under: the caller's own venue's, else the one named."""
-    if principal.role is Role.VENUE_OPERATOR:
-        venue = VenueRepository(session).get(principal.scope)
-        if venue is None:
-            raise NotFoundError("venue-unknown", f"the venue {principal.scope} is not registered")
-        if named is not None and named != venue.category:
-            raise AccessDenied("venue-category-mismatch",
-                               f"this checkpoint's venue is a {venue.category}, not a {named}")
-        return venue.category
-    if named is None:
-        raise PolicyError("venue-category-missing", "name the venue_category to decide under")
-    return named
-
-
-def decision_document(decision: Decision, verifications: list[Verification]) -> dict[str, Any]:
-    """Return what a checkpoint shows: the decision, the reason, name and birth year only."""
-    return decision_fields(decision) | {
-        "credentials": [{"type": v.credential.type.value if v.credential else None,
-                         "valid": v.valid, "code": v.code, "stage": v.stage}
-                        for v in verifications],
-    }

@@ -1,0 +1,1 @@
+"""The checkpoint node: the scanner page and local decisions on the venue's device, offline."""
