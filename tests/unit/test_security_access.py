@@ -61,7 +61,8 @@ def test_venue_operator_cannot_read_the_registry() -> None:
     authorize(VENUE, P.REPORTS_READ, own_venue)
     assert denied(VENUE, P.REPORTS_READ, Target(area="fz.s01.c02", venue="mall-8")) \
         == "outside-scope"
-    assert ROLE_PERMISSIONS[Role.VENUE_OPERATOR] == {P.CHECKS_UPLOAD, P.REPORTS_READ}
+    assert ROLE_PERMISSIONS[Role.VENUE_OPERATOR] == {P.CHECKS_UPLOAD, P.CHECKS_LOOKUP,
+                                                     P.REPORTS_READ}
 
 
 def test_resident_sees_only_its_own_record() -> None:
@@ -87,7 +88,7 @@ EXPECTED: dict[Role, set[str]] = {
         "organisations.read", "inspections.read", "targets.read"},
     Role.GRID_WORKER: {
         "registry.read", "followup.read", "followup.write", "reports.read", "targets.read"},
-    Role.VENUE_OPERATOR: {"checks.upload", "reports.read"},
+    Role.VENUE_OPERATOR: {"checks.upload", "checks.lookup", "reports.read"},
     Role.ORG_ADMIN: {"organisations.read", "organisations.write", "reports.read"},
     Role.INDUSTRY_SUPERVISOR: {"reports.read"},
     Role.INSPECTOR: {"inspections.read", "inspections.write", "reports.read"},

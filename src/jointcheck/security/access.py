@@ -11,14 +11,14 @@ venue...) is outside every scope: a forgotten field denies rather than grants.
 The matrix (``permission_matrix()`` renders it for the README)::
 
     role                 scope         permissions
-    health-authority     district      everything except checks.upload, inspections.write and
-                                       self.read
+    health-authority     district      everything except checks.upload, checks.lookup,
+                                       inspections.write and self.read
     street-officer       street        registry.read, checks.read, reports.read, followup.read,
                                        followup.write, organisations.read, inspections.read,
                                        targets.read
     grid-worker          community or  registry.read, followup.read, followup.write,
                          grid          reports.read, targets.read
-    venue-operator       venue         checks.upload, reports.read
+    venue-operator       venue         checks.upload, checks.lookup, reports.read
     org-admin            organisation  organisations.read, organisations.write, reports.read
     industry-supervisor  industry      reports.read
     inspector            district      inspections.read, inspections.write, reports.read
@@ -32,6 +32,9 @@ The least-privilege choices, on purpose:
 - ``checks.read`` (check events, with the identities of registered people) stays with the
   street office and the health authority; a venue uploads its checks but does not read back
   who was registered at its door.
+- ``checks.lookup`` lets a venue's operator check a person without a smartphone by identity
+  number at the door: the answer is the decision only, as a scan gives, and each lookup is
+  audited. A checkpoint token carries it only where it was issued with it.
 - A resident holds ``self.read`` only, and only with its own pid.
 - Setting a health-code colour (``health-code.set-color``) and approving a red or yellow
   change (``health-code.approve``) are both the health authority's, but never the same user's
@@ -76,6 +79,7 @@ class Permission(StrEnum):
     CHECKPOINTS_MANAGE = "checkpoints.manage"
     USERS_MANAGE = "users.manage"
     CHECKS_UPLOAD = "checks.upload"
+    CHECKS_LOOKUP = "checks.lookup"
     CHECKS_READ = "checks.read"
     REPORTS_READ = "reports.read"
     FOLLOWUP_READ = "followup.read"
@@ -118,7 +122,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.ORGANISATIONS_READ, P.INSPECTIONS_READ, P.TARGETS_READ}),
     Role.GRID_WORKER: frozenset({
         P.REGISTRY_READ, P.FOLLOWUP_READ, P.FOLLOWUP_WRITE, P.REPORTS_READ, P.TARGETS_READ}),
-    Role.VENUE_OPERATOR: frozenset({P.CHECKS_UPLOAD, P.REPORTS_READ}),
+    Role.VENUE_OPERATOR: frozenset({P.CHECKS_UPLOAD, P.CHECKS_LOOKUP, P.REPORTS_READ}),
     Role.ORG_ADMIN: frozenset({P.ORGANISATIONS_READ, P.ORGANISATIONS_WRITE, P.REPORTS_READ}),
     Role.INDUSTRY_SUPERVISOR: frozenset({P.REPORTS_READ}),
     Role.INSPECTOR: frozenset({P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.REPORTS_READ}),

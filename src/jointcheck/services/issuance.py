@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ from jointcheck.credentials.model import CodeColor
 from jointcheck.credentials.payloads import Holder
 from jointcheck.errors import JointcheckError
 from jointcheck.keystore import KeyStore, publish_trust_list, revoke
-from jointcheck.registry.people import Resident
+from jointcheck.registry.people import Contraindication, Resident, VaccinationRecord
 from jointcheck.security.access import Permission, Principal, Target, authorize
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.services.audit import AuditTrail
@@ -64,8 +64,7 @@ def issue_health_code(session: Session, trail: AuditTrail, keys: IssuingKeys, ac
     """Issue a fresh health code in the resident's current colour."""
     resident, target = _resident(session, keys, actor, pid)
     color = CodeColor(HealthCodeRepository(session).color_of(pid))
-    issued = keys.issuer.health_code(_holder(resident), color=color, at=trail.clock.now(),
-                                     ttl=ttl)
+    issued = health_code_of(keys.issuer, resident, color, trail.clock.now(), ttl)
     return _record(session, trail, actor, pid, target, issued, {"color": color.value})
 
 
@@ -77,11 +76,7 @@ def issue_vaccination_certificate(session: Session, trail: AuditTrail, keys: Iss
     if not records:
         raise IssuanceError("no-vaccination", "the registry holds no dose for this resident")
     latest = records[-1]
-    vaccine, manufacturer = _PRODUCT_CODES.get(latest.product, ("J07BX03", latest.product))
-    issued = keys.issuer.vaccination(
-        _holder(resident), dose=latest.dose_number, series=latest.series_total,
-        when=latest.date, at=trail.clock.now(), product=latest.product, vaccine=vaccine,
-        manufacturer=manufacturer)
+    issued = vaccination_of(keys.issuer, resident, latest, trail.clock.now())
     return _record(session, trail, actor, pid, target, issued, {"dose": latest.dose_number})
 
 
@@ -94,13 +89,39 @@ def issue_exemption_certificate(session: Session, trail: AuditTrail, keys: Issui
     if not found:
         raise IssuanceError("no-contraindication",
                               "the registry holds no contraindication in force for this resident")
-    best = max(found, key=lambda c: (c.institution_level, c.valid_until))
-    issued = keys.issuer.exemption(
-        _holder(resident), institution=best.institution,
-        institution_level=best.institution_level, reason_category=best.reason_category,
-        valid_from=best.valid_from, valid_until=best.valid_until, at=at)
+    best = strongest(found)
+    issued = exemption_of(keys.issuer, resident, best, at)
     return _record(session, trail, actor, pid, target, issued,
                    {"level": best.institution_level})
+
+
+def health_code_of(issuer: Issuer, resident: Resident, color: CodeColor, at: datetime,
+                   ttl: timedelta = HEALTH_CODE_TTL) -> Issued:
+    """Sign a health code of ``resident`` in ``color`` (nothing recorded)."""
+    return issuer.health_code(_holder(resident), color=color, at=at, ttl=ttl)
+
+
+def vaccination_of(issuer: Issuer, resident: Resident, dose: VaccinationRecord,
+                   at: datetime) -> Issued:
+    """Sign the certificate of one dose record of ``resident`` (nothing recorded)."""
+    vaccine, manufacturer = _PRODUCT_CODES.get(dose.product, ("J07BX03", dose.product))
+    return issuer.vaccination(
+        _holder(resident), dose=dose.dose_number, series=dose.series_total, when=dose.date,
+        at=at, product=dose.product, vaccine=vaccine, manufacturer=manufacturer)
+
+
+def exemption_of(issuer: Issuer, resident: Resident, found: Contraindication,
+                 at: datetime) -> Issued:
+    """Sign the certificate of one contraindication of ``resident`` (nothing recorded)."""
+    return issuer.exemption(
+        _holder(resident), institution=found.institution,
+        institution_level=found.institution_level, reason_category=found.reason_category,
+        valid_from=found.valid_from, valid_until=found.valid_until, at=at)
+
+
+def strongest(found: list[Contraindication]) -> Contraindication:
+    """Return the contraindication that counts most: the highest level, then the longest."""
+    return max(found, key=lambda c: (c.institution_level, c.valid_until))
 
 
 def revoke_credential(session: Session, trail: AuditTrail, store: KeyStore, actor: Principal,

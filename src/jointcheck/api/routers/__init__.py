@@ -9,6 +9,7 @@ from jointcheck.api.routers import (
     auth,
     checkpoint,
     credentials,
+    lookup,
     me,
     meta,
     registry,
@@ -24,4 +25,5 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     credentials.router,
     checkpoint.router,
+    lookup.router,
 ]
