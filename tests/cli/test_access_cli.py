@@ -164,3 +164,12 @@ def test_demo_sets_up_a_district_once_and_reuses_it(tmp_path: Path) -> None:
     assert (marker["seed"], marker["residents"]) == (2021, 500)
     assert (database.parent / "keystore" / "trustlist.json").exists()
     assert oct((database.parent / "keystore.pass").stat().st_mode & 0o777) == "0o600"
+    # Printed sample codes, each decided at the demo operator's venue (a nursing home).
+    listing = (database.parent / "codes" / "codes.txt").read_text("utf-8")
+    for outcome, who in (("admit", "complete primary series"), ("restrict", "no dose"),
+                         ("admit", "child under 12"), ("register", "contraindication"),
+                         ("deny", "tampered")):
+        assert f"{outcome:<9} a" in again.stdout
+        assert any(who in line and f": {outcome} (" in line for line in listing.splitlines())
+    assert len(list((database.parent / "codes").glob("*.png"))) == 7
+    assert "/check" in again.stdout

@@ -82,3 +82,13 @@ def _print_welcome(ready: DemoReady, host: str, port: int) -> None:
                   f"application/json' -d '{{\"username\": \"{ready.users[0].username}\", "
                   f"\"password\": \"{ready.users[0].password}\"}}'", soft_wrap=True,
                   markup=False)
+    operator = next((u for u in ready.users if u.role == "venue-operator"), None)
+    if operator is not None:
+        console.print(f"\n[bold]Scanner page[/]: {base}/check  (log in as {operator.username})")
+    if ready.samples_folder is not None and ready.samples:
+        console.print(f"Sample codes to scan or paste, with what the page should show: "
+                      f"{ready.samples_folder / 'codes.txt'}", soft_wrap=True, markup=False,
+                      highlight=False)
+        for sample in ready.samples:
+            console.print(f"  {sample.outcome:<9} {sample.who}", markup=False,
+                          highlight=False)

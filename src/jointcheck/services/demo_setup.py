@@ -22,14 +22,18 @@ from sqlalchemy.orm import Session
 
 from jointcheck.config import Settings, registry_keys
 from jointcheck.errors import AccountError, JointcheckError
-from jointcheck.keystore import init_keystore
-from jointcheck.services.demo_district import DemoUser, generate_district
+from jointcheck.keystore import init_keystore, open_keystore
+from jointcheck.policy_sources import find_pack
+from jointcheck.security.access import Role
+from jointcheck.services.demo_codes import SampleCode, write_sample_codes
+from jointcheck.services.demo_district import DemoDistrict, DemoUser, generate_district
 from jointcheck.services.demo_seed import DISTRICT_TIMEZONE, SeedReport, seed_district
 from jointcheck.services.import_engine import Progress
 from jointcheck.services.users import create_user
 from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
 from jointcheck.storage.migrations import migrate
 from jointcheck.trust.issuer import IssuerProfile
+from jointcheck.trust.trustlist import load_trust_list
 
 MARKER = "demo.json"
 
@@ -52,6 +56,8 @@ class DemoReady:
     report: SeedReport
     users: tuple[DemoUser, ...]
     created_users: int
+    samples: tuple[SampleCode, ...] = ()
+    samples_folder: Path | None = None
 
 
 class DemoSetupError(JointcheckError, ValueError):
@@ -108,7 +114,23 @@ def prepare_demo(folder: Path, database: Path, plan: DemoPlan, now: datetime,
             created = _create_users(session, district.users, now)
     finally:
         engine.dispose()
-    return DemoReady(settings, plan, report, district.users, created)
+    folder_of_codes = folder / "codes"
+    samples = _sample_codes(settings, district, folder_of_codes, now)
+    return DemoReady(settings, plan, report, district.users, created, tuple(samples),
+                     folder_of_codes)
+
+
+def _sample_codes(settings: Settings, district: DemoDistrict, folder: Path,
+                  now: datetime) -> list[SampleCode]:
+    """Write the printed sample codes, decided at the demo venue operator's venue."""
+    assert settings.keystore_dir is not None and settings.key_passphrase is not None
+    store = open_keystore(settings.keystore_dir,
+                          settings.key_passphrase.get_secret_value().encode())
+    trust = load_trust_list(store.trust_list_path.read_bytes(), [store.anchor]).store
+    operator = next(u for u in district.users if u.role is Role.VENUE_OPERATOR)
+    venue = next(v for v in district.venues if v.code == operator.scope)
+    return write_sample_codes(folder, district, store.issuer(), trust,
+                              find_pack(settings.policy), venue.category, now)
 
 
 def _create_users(session: Session, users: tuple[DemoUser, ...], now: datetime) -> int:
