@@ -231,7 +231,9 @@ class NodeError(JointcheckError):
     """The checkpoint node cannot check right now: no synced policy, a clock that jumped.
 
     Codes: ``node-not-synced``, ``clock-jumped``, ``clock-behind``, ``server-unreachable``,
-    ``server-refused``.
+    ``server-refused``; in a sync ``venue-mismatch`` (the token is another venue's); when the
+    node starts ``venue-mismatch`` and ``anchor-mismatch`` (the data folder is another venue's
+    or pins another anchor), ``anchor-fingerprint-invalid`` and ``node-key-invalid``.
     """
 
     stage = "node"

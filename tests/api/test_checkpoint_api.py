@@ -99,6 +99,13 @@ def test_lookup_by_identity_number_decides_as_a_scan_and_is_audited(
     assert (li["outcome"], li["basis"]) == ("admit", "exempt")
     assert (wang["outcome"], wang["basis"], wang["final"]) == ("persuade", "unvaccinated", True)
     assert zhang["holder"] == {"name": "张伟", "birth_year": "1990"}
+    # Final at once: recorded as a check event, so Wang can be registered after the lookup.
+    assert zhang["event_id"] and wang["event_id"] != zhang["event_id"]
+    registered = issuing_client.post("/api/registrations", headers=district.headers["mall"],
+                                     json={"event_id": wang["event_id"], "name": "王小明",
+                                           "id_number": WANG, "phone": "13900000000",
+                                           "reason": "delivery"})
+    assert registered.status_code == 201, registered.text
     # A space typed in the number is the same number.
     assert lookup(ZHANG[:6] + " " + ZHANG[6:])["basis"] == "vaccinated"
     unknown = issuing_client.post("/api/check/lookup", headers=district.headers["mall"],

@@ -7,6 +7,7 @@ interactive documentation at ``/docs``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,14 +17,15 @@ from sqlalchemy import Engine
 from jointcheck import __version__
 from jointcheck.api import docs, errors
 from jointcheck.api.deps import ApiContext
-from jointcheck.api.limits import BodyLimit
 from jointcheck.api.routers import ROUTERS
+from jointcheck.api.routers.checks import BodyLimits, purge_hourly, stop
 from jointcheck.api.routers.credentials import CredentialsContext
 from jointcheck.clock import Clock, SystemClock
 from jointcheck.config import ConfigError, Settings, audit_key, registry_keys
 from jointcheck.errors import KeyStoreError
 from jointcheck.keystore import open_keystore
 from jointcheck.storage.db import make_engine, make_sessions
+from jointcheck.web.pages import install_pages
 
 DESCRIPTION = """\
 The district server of jointcheck: the registry, users and tokens, and the audit log.
@@ -48,10 +50,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     bound = make_engine(settings.database_url) if engine is None else engine
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            bound.dispose()
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        purge = asyncio.create_task(purge_hourly(started.state.jointcheck))
+        try:
+            yield
+        finally:
+            await stop(purge)
+            if owned:
+                bound.dispose()
 
     app = FastAPI(title="jointcheck", version=__version__, description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None,
@@ -61,9 +67,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     app.state.credentials = _credentials(settings)
     docs.install(app)
     errors.install(app)
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + MULTIPART_OVERHEAD)
+    app.add_middleware(BodyLimits, limit=settings.max_upload_bytes + MULTIPART_OVERHEAD)
     for router in ROUTERS:
         app.include_router(router)
+    install_pages(app)
     return app
 
 

@@ -46,6 +46,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "username-taken": 409,
     "chain-broken": 409,
     "bad-entry": 500,
+    "event-venue-mismatch": 403,
+    "batch-too-large": 413,
 }
 STATUS_BY_CLASS: tuple[tuple[type[JointcheckError], int], ...] = (
     (AuthenticationError, 401),

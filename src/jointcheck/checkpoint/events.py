@@ -37,6 +37,7 @@ MAX_POLICY_FIELD = 64
 REGISTERING = frozenset({Outcome.REGISTER, Outcome.PERSUADE, Outcome.RESTRICT})
 _E = TypeVar("_E", Outcome, Basis)
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,28}")
+CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 class CheckEvent(NamedTuple):
@@ -179,7 +180,7 @@ def _text(value: Any, field: str, limit: int, code: str) -> str:
     text = value.strip()
     if len(text) > limit:
         raise EventError(code, f"{field} is longer than {limit} characters")
-    if any(ord(c) < 32 for c in text):
+    if CONTROL.search(text) is not None:
         raise EventError(code, f"{field} holds control characters")
     return text
 

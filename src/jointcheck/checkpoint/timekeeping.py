@@ -11,11 +11,15 @@ The outer ring passes readings in; nothing here reads a clock.
   monotonic clock since the node started (``clock-jumped`` otherwise) and it is not behind the
   latest time the node has seen before, a sync or a check (``clock-behind``).
 
-A trust list or policy older than the node's allowed age is reported as stale, with its age.
+A trust list or policy that the server last confirmed longer ago than the node's allowed age
+is reported as stale, with that age. The age counts from the last confirmation, not from the
+document's own date: a trust list is re-signed only when a key or revocation changes, so an
+unchanged list a week old that the server handed out a minute ago is current.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -46,12 +50,20 @@ class NodeTime(NamedTuple):
     system_offset: timedelta
 
 
+class Synced(NamedTuple):
+    """When a synced document was issued, and when the server last confirmed it."""
+
+    issued_at: datetime
+    confirmed_at: datetime
+
+
 class Stale(NamedTuple):
-    """A synced document older than allowed."""
+    """A synced document the server has not confirmed for longer than allowed."""
 
     what: str  # "trust-list" or "policy"
     issued_at: datetime
-    age: timedelta
+    confirmed_at: datetime
+    age: timedelta  # since the server last confirmed it
 
 
 def node_time(reading: Reading, started: Reading, anchor: Anchor | None,
@@ -73,10 +85,10 @@ def node_time(reading: Reading, started: Reading, anchor: Anchor | None,
     return NodeTime(reading.wall, "system", timedelta(0))
 
 
-def stale(now: datetime, max_age: timedelta,
-          issued: dict[str, datetime]) -> list[Stale]:
-    """Return the documents (by name) issued longer than ``max_age`` before ``now``."""
-    return [Stale(what, at, now - at) for what, at in issued.items() if now - at > max_age]
+def stale(now: datetime, max_age: timedelta, documents: Mapping[str, Synced]) -> list[Stale]:
+    """Return the documents (by name) last confirmed longer than ``max_age`` before ``now``."""
+    return [Stale(what, synced.issued_at, synced.confirmed_at, now - synced.confirmed_at)
+            for what, synced in documents.items() if now - synced.confirmed_at > max_age]
 
 
 def _span(delta: timedelta) -> str:
@@ -84,5 +96,5 @@ def _span(delta: timedelta) -> str:
     if seconds < 120:
         return f"{seconds} s"
     if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
+        return f"{round(seconds / 60)} min"
+    return f"{round(seconds / 3600)} h"

@@ -146,3 +146,52 @@ def issue_api_bench(
                           f"{result['concurrent_ratio']:.4f}")
     for target, reason in figures["skipped"].items():
         console.print(f"  skipped {target}: {reason}")
+
+
+@app.command("ingest")
+def ingest_bench(
+    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
+                                 "file is used) or a PostgreSQL server URL (a temporary "
+                                 "database is created and dropped). Repeat. Default: SQLite."),
+    events: int = typer.Option(200_000, "--events", min=1, help="Check events to upload."),
+    batch: int = typer.Option(1000, "--batch", min=1, max=5000, help="Events per batch."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Upload check events in batches through the real API, beside a bare bulk insert."""
+    from jointcheck.bench import ingest
+
+    figures = ingest.run(db or None, events=events, batch=batch)
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"{figures['events']:,} check events in batches of {figures['batch']:,} from "
+                  f"{figures['venues']} venues, through POST /api/checks/batches")
+    for result in figures["results"]:
+        console.print(f"  {result['database']:10} API {result['api_events_per_s']:>9,} events/s"
+                      f"   bare executemany {result['bare_events_per_s']:>9,}/s"
+                      f"   ratio {result['ratio']:.3f}   {result['registrations']:,} "
+                      f"registrations; a batch p50 {result['batch_ms_p50']} ms, "
+                      f"p99 {result['batch_ms_p99']} ms")
+    for target, reason in figures["skipped"].items():
+        console.print(f"  skipped {target}: {reason}")
+
+
+@app.command("node")
+def node_bench(
+    checks: int = typer.Option(2000, "--checks", min=10, help="Checks to send to the node."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Scan to decision through a synced checkpoint node over HTTP, beside verify + decide."""
+    from jointcheck.bench import node
+
+    figures = node.run(checks)
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"{figures['checks']:,} checks (health code + certificate, {figures['people']} "
+                  f"people) through POST /api/check of a synced node, each queued on disk")
+    console.print(f"  node over HTTP          p50 {figures['node_ms_p50']:>8} ms   p99 "
+                  f"{figures['node_ms_p99']:>8} ms   ({figures['checks_per_s']:,}/s)")
+    console.print(f"  verify + decide alone   p50 {figures['reference_ms_p50']:>8} ms   p99 "
+                  f"{figures['reference_ms_p99']:>8} ms")
+    console.print(f"  ratio (median node / median reference): {figures['ratio_p50']:.2f}")

@@ -8,6 +8,8 @@ from jointcheck.cli import (
     access,
     bench,
     check,
+    checkpoint,
+    checks,
     conformance,
     demo,
     issue,
@@ -36,7 +38,9 @@ app.add_typer(registry.import_app, name="import")
 app.add_typer(access.users_app, name="users")
 app.add_typer(access.tokens_app, name="tokens")
 app.add_typer(access.audit_app, name="audit")
+app.add_typer(checks.app, name="checks")
 app.command("serve")(serve.serve_command)
+app.command("checkpoint")(checkpoint.checkpoint_command)
 app.command("demo")(demo.demo_command)
 
 

@@ -8,6 +8,7 @@ from jointcheck.api.routers import (
     audit,
     auth,
     checkpoint,
+    checks,
     credentials,
     lookup,
     me,
@@ -25,5 +26,6 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     credentials.router,
     checkpoint.router,
+    checks.router,
     lookup.router,
 ]

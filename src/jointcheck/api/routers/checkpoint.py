@@ -18,12 +18,13 @@ from jointcheck.api.deps import AuditDep, PrincipalDep, SessionDep, require_role
 from jointcheck.api.errors import AUTH_RESPONSES
 from jointcheck.api.routers.credentials import CredentialsDep
 from jointcheck.checkpoint.answer import answer_fields, still_needed
-from jointcheck.checkpoint.events import iso
+from jointcheck.checkpoint.events import event_id, iso
 from jointcheck.checkpoint.policy_bundle import build_policy_bundle
 from jointcheck.errors import AccessDenied, NotFoundError, PolicyError
 from jointcheck.registry.venues import Venue
 from jointcheck.rules.decision import decide
 from jointcheck.security.access import Permission, Principal, Role
+from jointcheck.services.check_events import record_decision
 from jointcheck.storage.repositories.venues import VenueRepository
 from jointcheck.trust.verify import verify
 
@@ -81,14 +82,22 @@ def status(principal: PrincipalDep, session: SessionDep, audit: AuditDep,
 @router.post("/check")
 def check(body: CheckIn, principal: PrincipalDep, session: SessionDep, audit: AuditDep,
           credentials: CredentialsDep) -> dict[str, Any]:
-    """Verify the QR texts and decide under the district's policy, as a checkpoint does."""
+    """Verify the QR texts and decide under the district's policy, as a checkpoint does.
+
+    A final decision at the caller's venue is recorded as one check event under the page's
+    ``event_id`` (a new id when none is sent); the same id again records nothing new.
+    """
     require_role(principal, Permission.CHECKS_UPLOAD)
+    chosen = None if body.event_id is None else event_id(body.event_id)
     category = venue_category_of(session, principal, body.venue_category)
     at = audit.clock.now()
     verifications = [verify(text, credentials.trust, at) for text in body.codes]
     decision = decide(credentials.pack, verifications, category, at)
     needs = () if body.end else still_needed(decision, verifications)
-    return answer_fields(decision, verifications, needs) | {"event_id": None, "stale": []}
+    venue = own_venue(session, principal)
+    recorded = (record_decision(session, principal, venue.code, decision, chosen, at)
+                if not needs and venue is not None else None)
+    return answer_fields(decision, verifications, needs) | {"event_id": recorded, "stale": []}
 
 
 def own_venue(session: SessionDep, principal: Principal) -> Venue | None:

@@ -1,7 +1,8 @@
 """``/api/check/lookup``: a person without a smartphone, checked by identity number.
 
 For an operator with ``checks.lookup`` at its own venue; the answer is the one a scan gives
-(``docs/checkpoint.md``), and the lookup is audited (:mod:`jointcheck.services.door_lookup`).
+(``docs/checkpoint.md``), recorded as a check event when final, and the lookup is audited
+(:mod:`jointcheck.services.door_lookup`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jointcheck.api.routers.checkpoint import own_venue
 from jointcheck.api.routers.credentials import CredentialsDep
 from jointcheck.checkpoint.answer import answer_fields, still_needed
 from jointcheck.errors import AccessDenied
+from jointcheck.services.check_events import record_decision
 from jointcheck.services.door_lookup import decide_by_id_number
 
 router = APIRouter(prefix="/api", tags=["checkpoint"], responses=AUTH_RESPONSES)
@@ -42,5 +44,8 @@ def lookup(body: LookupIn, request: Request, principal: PrincipalDep, session: S
         credentials.trust, credentials.pack, principal, venue.code, venue.category,
         body.id_number, audit.clock.now())
     needs = () if body.end else still_needed(result.decision, result.verifications)
+    recorded = None if needs else record_decision(session, principal, venue.code,
+                                                  result.decision, body.event_id,
+                                                  audit.clock.now())
     return answer_fields(result.decision, result.verifications, needs) | {
-        "event_id": None, "stale": []}
+        "event_id": recorded, "stale": []}

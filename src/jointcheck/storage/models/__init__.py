@@ -5,6 +5,7 @@ from __future__ import annotations
 from jointcheck.storage.models.access import ApiTokenRow, AuditAnchorRow, AuditLogRow, UserRow
 from jointcheck.storage.models.areas import AreaRow
 from jointcheck.storage.models.base import Base
+from jointcheck.storage.models.checks import CheckCountRow, CheckReceiptRow, RegistrationRow
 from jointcheck.storage.models.credentials import (
     ColorChangeRow,
     HealthCodeStatusRow,
@@ -20,6 +21,8 @@ __all__ = [
     "AuditAnchorRow",
     "AuditLogRow",
     "Base",
+    "CheckCountRow",
+    "CheckReceiptRow",
     "CheckpointRow",
     "ColorChangeRow",
     "ContraindicationRow",
@@ -27,6 +30,7 @@ __all__ = [
     "IssuedCredentialRow",
     "MembershipRow",
     "OrganisationRow",
+    "RegistrationRow",
     "ResidentRow",
     "UserRow",
     "VaccinationRow",

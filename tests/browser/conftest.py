@@ -1,0 +1,117 @@
+"""Fixtures of the browser tests: the district server in a thread, Debian's chromium, pages.
+
+The server (``door_world.serve_district``) and the browser are started once per run; each test
+gets a fresh browser context (its own storage) with a phone-sized viewport. Every page is
+watched: a JavaScript error, or a request to anywhere but the server, fails the test.
+
+Where chromium or Playwright is missing the tests skip with the reason, except under
+``CI=true``, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.browser.door_world import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    District,
+    chromium_problem,
+    serve_district,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Playwright
+
+
+@pytest.fixture(scope="session")
+def chromium_ready() -> None:
+    problem = chromium_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the browser tests cannot run under CI: {problem}")
+    pytest.skip(f"browser tests skipped: {problem}")
+
+
+@pytest.fixture(scope="session")
+def district(chromium_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[District]:
+    with serve_district(tmp_path_factory.mktemp("district")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def playwright(chromium_ready: None) -> Iterator[Playwright]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+def launch(playwright: Playwright, extra: list[str] | None = None) -> Browser:
+    """Start Debian's chromium, headless, with a fresh profile."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS + (extra or []))
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    running = launch(playwright)
+    yield running
+    running.close()
+
+
+class Watched:
+    """A page and what went wrong on it: script errors, requests that left the server."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("request", lambda request: None if request.url.startswith((origin, "data:"))
+                else self.foreign.append(request.url))
+
+    def check(self) -> None:
+        assert self.errors == [], f"script errors on the page: {self.errors}"
+        assert self.foreign == [], f"requests beyond the server: {self.foreign}"
+
+
+OpenPage = Callable[..., "Page"]
+
+
+def open_page(browser: Browser, district: District, watched: list[Watched], *,
+              venue: str | None = "mall", lang: str | None = None) -> Page:
+    """Open the scanner page in a new context, signed in with ``venue``'s checkpoint token
+    (none: signed out), in ``lang`` if given (else the page's default)."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    script = ""
+    if venue is not None:
+        script += f"sessionStorage.setItem('jointcheck.token', {district.tokens[venue]!r});"
+    if lang is not None:
+        script += f"localStorage.setItem('jointcheck.lang', {lang!r});"
+    if script:
+        context.add_init_script(script)
+    page = context.new_page()
+    watched.append(Watched(page, district.url))
+    page.goto(district.page_url())
+    return page
+
+
+@pytest.fixture
+def new_page(browser: Browser, district: District) -> Iterator[OpenPage]:
+    watched: list[Watched] = []
+
+    def opener(**options: str | None) -> Page:
+        return open_page(browser, district, watched, **options)
+
+    yield opener
+    for one in watched:
+        one.page.context.close()
+    for one in watched:
+        one.check()
