@@ -31,11 +31,11 @@ from jointcheck.errors import ValidityError
 from jointcheck.rules import facts as facts_module
 from jointcheck.rules.certlogic import path_reader
 from jointcheck.rules.decision import decide
-from jointcheck.rules.fact_vector import FACT_PATHS, vector_key
+from jointcheck.rules.fact_vector import FACT_PATHS, PLACEHOLDER_FACTS, vector_key
 from jointcheck.rules.facts import Dose, facts_and_vector, vaccination_facts
 from jointcheck.rules.instants import local_time, new_slots
 from jointcheck.rules.pack_files import SHIPPED, shipped_pack
-from jointcheck.rules.policy import PolicyPack, load_pack
+from jointcheck.rules.policy import REASON_PLACEHOLDERS, PolicyPack, load_pack
 from jointcheck.trust.verify import Verification
 
 PROPERTY = settings(max_examples=300, deadline=None, derandomize=True, database=None)
@@ -210,6 +210,14 @@ def test_a_remembered_decision_equals_one_worked_out_afresh(person: dict[str, An
             assert fresh.facts == facts_module.person_facts(
                 pack, birth_date=person["birth"], doses=person["doses"], exemptions=exemptions,
                 color=person["color"], at=AT, expired_exemptions=expired)
+
+
+def test_every_placeholder_is_remembered_by_what_fills_it() -> None:
+    # A reason is remembered by the venue category, the pack's minimum institution level and
+    # the facts of PLACEHOLDER_FACTS: a placeholder filled from anything else must be added.
+    assert set(PLACEHOLDER_FACTS) | {"category", "category_zh", "min_level"} == \
+        REASON_PLACEHOLDERS
+    assert set(PLACEHOLDER_FACTS.values()) <= set(FACT_PATHS)
 
 
 def test_the_reason_remembered_is_filled_from_the_same_facts(pack: PolicyPack) -> None:

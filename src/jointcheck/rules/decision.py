@@ -29,7 +29,8 @@ from jointcheck.credentials.model import (
 )
 from jointcheck.errors import CertLogicError, PolicyError
 from jointcheck.rules.certlogic import is_truthy
-from jointcheck.rules.facts import Dose, person_facts
+from jointcheck.rules.facts import DoseTuple, facts_and_vector
+from jointcheck.rules.instants import local_time
 from jointcheck.rules.policy import Basis, Case, Outcome, PolicyPack, Rule, Text
 from jointcheck.rules.venues import VENUE_CATEGORY_NAMES
 from jointcheck.trust.verify import Verification
@@ -58,6 +59,11 @@ class Decision(NamedTuple):
     holder: Holder | None = None
     facts: Mapping[str, Any] | None = None
     notes: tuple[Text, ...] = ()
+
+
+# A named tuple's own constructor is a Python function over tuple.__new__; at the door, where
+# a checkpoint makes one Decision and one Holder per person, the named tuple is made directly.
+_new = tuple.__new__
 
 
 def decision_fields(decision: Decision) -> dict[str, Any]:
@@ -95,6 +101,12 @@ _REFUSALS_ZH = {
 }
 _PLAIN_COLOR = {color: color.value for color in CodeColor}  # a dict lookup, not enum machinery
 _SEVERITY = {CodeColor.GREEN: 0, CodeColor.YELLOW: 1, CodeColor.RED: 2}
+# What a colour the pack does not pass is refused with: basis, rule, reason.
+_COLOR_REFUSALS = {
+    color.value: (Basis.CODE_COLOR, f"shared.code-{color.value}",
+                  Text(f"The health code is {_COLOR_NAMES[color.value].en}: no entry",
+                       f"健康码为{_COLOR_NAMES[color.value].zh}，不得进入"))
+    for color in CodeColor}
 
 
 class _Refusal(Exception):
@@ -108,34 +120,53 @@ class _Refusal(Exception):
 def decide(pack: PolicyPack, verifications: Sequence[Verification], venue_category: str,
            at: datetime) -> Decision:
     """Decide entry to a venue of ``venue_category`` on the verified credentials shown."""
-    rule = pack.rule_for(venue_category)
-    if not pack.in_force(at):
+    rule = pack.category_rules.get(venue_category) or pack.rule_for(venue_category)
+    in_force, day, clock = local_time(pack, at)
+    if not in_force:
         raise PolicyError("policy-not-in-force",
                           f"policy {pack.id} {pack.version} is not in force at {at.isoformat()}")
     notes: list[Text] = []
     holder: Holder | None = None
     try:
-        shown = _gather(verifications, notes)
-        subject = _one_holder(shown)
-        holder = Holder(subject.display_name, subject.birth_year)
-        color = _code_color(pack, shown.colors)
+        credentials, colors, doses, exemptions, expired = _gather(verifications, notes)
+        subject = _one_holder(credentials)
+        holder = _new(Holder, (subject.display_name, subject.birth_year))
+        color = _code_color(colors)
     except _Refusal as refusal:
-        return Decision(Outcome.DENY, refusal.basis, refusal.rule, refusal.reason, pack.id,
-                        pack.version, holder, None, tuple(notes))
+        return _denied(pack, refusal.basis, refusal.rule, refusal.reason, holder, notes)
+    if color not in pack.passing_colors:
+        return _denied(pack, *_COLOR_REFUSALS[color], holder, notes)
     products = pack.product_index
-    for dose in shown.doses:
-        if dose.product not in products:
-            unaccepted = sorted({d.product for d in shown.doses if d.product not in products})
+    for dose in doses:
+        if dose[0] not in products:
+            unaccepted = sorted({d[0] for d in doses if d[0] not in products})
             notes += [_unaccepted(product) for product in unaccepted]
             break
-    facts = person_facts(pack, birth_date=subject.birth_date, doses=shown.doses,
-                         exemptions=shown.exemptions, color=_PLAIN_COLOR[color], at=at,
-                         expired_exemptions=shown.expired_exemptions)
-    case, reason, open_note = _run_rule(pack, rule, facts, venue_category)
+    facts, vector = facts_and_vector(pack, subject.birth_date, doses, exemptions, expired,
+                                     color, day, clock)
+    key_of = rule.key_of
+    index = None if key_of is None else rule.memo.get(key := key_of(vector))
+    if index is not None:  # the usual case: a combination of facts seen before
+        case, open_note = rule.cases[index], None
+    else:
+        case, open_note = _choose(rule, facts) if key_of is None else \
+            _choose_by_key(rule, facts, key)
+    reason = case.reason
+    if case.fields:
+        remembered = (venue_category, pack.exemptions.min_institution_level,
+                      case.reason_key(vector))
+        reason = case.reasons.get(remembered) or _remember_reason(pack, case, facts,
+                                                                  venue_category, remembered)
     if open_note is not None:
         notes.append(open_note)
-    return Decision(case.outcome, case.basis, case.qualified, reason, pack.id,
-                    pack.version, holder, facts, tuple(notes))
+    return _new(Decision, (case.outcome, case.basis, case.qualified, reason, pack.id,
+                           pack.version, holder, facts, tuple(notes) if notes else ()))
+
+
+def _denied(pack: PolicyPack, basis: Basis, rule: str, reason: Text, holder: Holder | None,
+            notes: list[Text]) -> Decision:
+    return Decision(Outcome.DENY, basis, rule, reason, pack.id, pack.version, holder, None,
+                    tuple(notes))
 
 
 def decide_facts(pack: PolicyPack, rule: Rule, facts: Mapping[str, Any],
@@ -155,17 +186,24 @@ MEMO_SIZE = 4096
 
 
 def _choose(rule: Rule, facts: Mapping[str, Any]) -> tuple[Case, Text | None]:
-    key: tuple[Any, ...] | None = None
-    if rule.reads:
-        key = tuple([read(facts) for read in rule.reads])
-        try:
-            index = rule.memo.get(key)
-        except TypeError:  # a list or a mapping was read: nothing to remember it by
-            key, index = None, None
-        if index is not None:
-            return rule.cases[index], None
+    if not rule.reads:
+        index, note = _first_holding(rule, facts)
+        return rule.cases[index], note
+    return _choose_by_key(rule, facts, tuple([read(facts) for read in rule.reads]))
+
+
+def _choose_by_key(rule: Rule, facts: Mapping[str, Any],
+                   key: tuple[Any, ...]) -> tuple[Case, Text | None]:
+    # ``key`` holds the values the conditions read from ``facts``, in the order of rule.reads.
+    try:
+        index = rule.memo.get(key)
+    except TypeError:  # a list or a mapping was read: nothing to remember it by
+        index, note = _first_holding(rule, facts)
+        return rule.cases[index], note
+    if index is not None:
+        return rule.cases[index], None
     index, note = _first_holding(rule, facts)
-    if note is None and key is not None and len(rule.memo) < MEMO_SIZE:
+    if note is None and len(rule.memo) < MEMO_SIZE:
         rule.memo[key] = index
     return rule.cases[index], note
 
@@ -190,66 +228,81 @@ def _first_holding(rule: Rule, facts: Mapping[str, Any]) -> tuple[int, Text | No
 def _run_rule(pack: PolicyPack, rule: Rule, facts: Mapping[str, Any],
               venue_category: str) -> tuple[Case, Text, Text | None]:
     case, open_note = _choose(rule, facts)
-    reason = case.reason
-    if case.fields:
-        names = VENUE_CATEGORY_NAMES.get(venue_category, (venue_category, venue_category))
-        values = {name: _PLACEHOLDERS[name](pack, facts, names) for name in case.fields}
-        reason = Text(reason.en.format_map(values), reason.zh.format_map(values))
+    reason = _filled(pack, case, facts, venue_category) if case.fields else case.reason
     return case, reason, open_note
 
 
+def _filled(pack: PolicyPack, case: Case, facts: Mapping[str, Any], venue_category: str) -> Text:
+    values = {name: _PLACEHOLDERS[name](pack, facts, venue_category) for name in case.fields}
+    return Text(case.reason.en.format_map(values), case.reason.zh.format_map(values))
+
+
+def _remember_reason(pack: PolicyPack, case: Case, facts: Mapping[str, Any],
+                     venue_category: str, remembered: tuple[Any, ...]) -> Text:
+    # A reason is a function of what ``remembered`` holds: a repeated combination (two doses
+    # at a gym) is remembered, like the case itself, instead of formatted again.
+    reason = _filled(pack, case, facts, venue_category)
+    if len(case.reasons) < MEMO_SIZE:
+        case.reasons[remembered] = reason
+    return reason
+
+
+def _category_name(venue_category: str, language: int) -> str:
+    names = VENUE_CATEGORY_NAMES.get(venue_category)
+    return venue_category if names is None else names[language]
+
+
 _Facts = Mapping[str, Any]
-_PLACEHOLDERS: dict[str, Callable[[PolicyPack, _Facts, tuple[str, str]], object]] = {
-    "eligible_from": lambda pack, facts, names: pack.eligible_from,
-    "adult_from": lambda pack, facts, names: pack.adult_from,
-    "age": lambda pack, facts, names: facts["person"]["age"],
-    "doses": lambda pack, facts, names: facts["vaccination"]["doses"],
-    "complete_from": lambda pack, facts, names: facts["vaccination"]["complete_from"] or "-",
-    "min_level": lambda pack, facts, names: pack.exemptions.min_institution_level,
-    "exemption_level": lambda pack, facts, names: facts["exemption"]["level"],
-    "exemption_until": lambda pack, facts, names: facts["exemption"]["until"] or "-",
-    "category": lambda pack, facts, names: names[0],
-    "category_zh": lambda pack, facts, names: names[1],
+_PLACEHOLDERS: dict[str, Callable[[PolicyPack, _Facts, str], object]] = {
+    "eligible_from": lambda pack, facts, category: pack.eligible_from,
+    "adult_from": lambda pack, facts, category: pack.adult_from,
+    "age": lambda pack, facts, category: facts["person"]["age"],
+    "doses": lambda pack, facts, category: facts["vaccination"]["doses"],
+    "complete_from": lambda pack, facts, category: facts["vaccination"]["complete_from"] or "-",
+    "min_level": lambda pack, facts, category: pack.exemptions.min_institution_level,
+    "exemption_level": lambda pack, facts, category: facts["exemption"]["level"],
+    "exemption_until": lambda pack, facts, category: facts["exemption"]["until"] or "-",
+    "category": lambda pack, facts, category: _category_name(category, 0),
+    "category_zh": lambda pack, facts, category: _category_name(category, 1),
 }
 
 
-class _Shown:
-    """What one pass over the verified credentials found (a checkpoint makes one per person)."""
-
-    __slots__ = ("colors", "credentials", "doses", "exemptions", "expired_exemptions")
-
-    def __init__(self) -> None:
-        self.credentials: list[Credential] = []
-        self.colors: list[CodeColor] = []
-        self.doses: list[Dose] = []
-        self.exemptions: list[ExemptionEntry] = []
-        self.expired_exemptions: list[ExemptionEntry] = []
+_Shown = tuple[list[Credential], list[CodeColor], list[DoseTuple], list[ExemptionEntry],
+               list[ExemptionEntry]]
 
 
 def _gather(verifications: Sequence[Verification], notes: list[Text]) -> _Shown:
+    """Return what one pass over the verified credentials found.
+
+    The credentials, health-code colours, doses, exemptions and the exemptions of expired
+    certificates; a refused credential raises ``_Refusal``.
+    """
     if not verifications:
         raise _Refusal(Basis.CREDENTIAL_MISSING, "shared.nothing-shown",
                        Text("No code was shown: show the health code and vaccination "
                             "certificate", "未出示任何码：请出示健康码和疫苗接种证明"))
-    shown = _Shown()
+    credentials: list[Credential] = []
+    colors: list[CodeColor] = []
+    doses: list[DoseTuple] = []  # plain tuples: a Dose is a class to construct
+    exemptions: list[ExemptionEntry] = []
+    expired: list[ExemptionEntry] = []
     for result in verifications:
         credential = result.credential
         if result.valid and credential is not None:
-            shown.credentials.append(credential)
+            credentials.append(credential)
             for entry in credential.entries:
                 if type(entry) is VaccinationEntry:
                     if entry.date is not None:
-                        shown.doses.append(Dose(entry.product, entry.dose, entry.date))
+                        doses.append((entry.product, entry.dose, entry.date))
                 elif type(entry) is HealthCodeEntry:
-                    shown.colors.append(entry.color)
+                    colors.append(entry.color)
                 elif type(entry) is ExemptionEntry:
-                    shown.exemptions.append(entry)
+                    exemptions.append(entry)
         elif (credential is not None and credential.type in _SET_ASIDE
               and result.stage == "validity" and result.code == "expired"):
             # Authentic but out of date: it names the holder, and counts for nothing else.
-            shown.credentials.append(credential)
-            shown.expired_exemptions += [e for e in credential.entries
-                                         if isinstance(e, ExemptionEntry)]
+            credentials.append(credential)
+            expired += [e for e in credential.entries if isinstance(e, ExemptionEntry)]
             what = _TYPE_NAMES[credential.type]
             notes.append(Text(f"the {what.en} has expired and does not count",
                               f"{what.zh}已过期，不予认可"))
@@ -260,18 +313,21 @@ def _gather(verifications: Sequence[Verification], notes: list[Text]) -> _Shown:
             raise _Refusal(Basis.CREDENTIAL_INVALID, f"shared.refused.{result.code}",
                            Text(f"The {what.en} was refused: {result.message}",
                                 f"{what.zh}未通过核验：{why}"))
-    return shown
+    return credentials, colors, doses, exemptions, expired
 
 
-def _one_holder(shown: _Shown) -> Subject:
-    everyone = shown.credentials
+def _one_holder(everyone: list[Credential]) -> Subject:
     subject = everyone[0].subject
     for credential in everyone:  # the health code names the holder where there is one
         if credential.type is CredentialType.HEALTH_CODE:
             subject = credential.subject
             break
+    pid = subject.pid
     for other in everyone:
-        if other.subject is not subject and not same_holder(subject, other.subject):
+        theirs = other.subject
+        if theirs is subject or (pid and theirs.pid == pid):  # same_holder's first answer
+            continue
+        if not same_holder(subject, theirs):
             what = _TYPE_NAMES[other.type]
             raise _Refusal(Basis.HOLDER_MISMATCH, "shared.holder-mismatch",
                            Text(f"The {what.en} belongs to someone else",
@@ -279,18 +335,14 @@ def _one_holder(shown: _Shown) -> Subject:
     return subject
 
 
-def _code_color(pack: PolicyPack, colors: list[CodeColor]) -> CodeColor:
+def _code_color(colors: list[CodeColor]) -> str:
+    """Return the most severe colour shown, as plain text; refuse when there is none."""
     if not colors:
         raise _Refusal(Basis.CREDENTIAL_MISSING, "shared.no-health-code",
                        Text("No valid health code was shown: show a fresh health code",
                             "未出示有效健康码：请出示实时健康码"))
     color = colors[0] if len(colors) == 1 else max(colors, key=_SEVERITY.__getitem__)
-    if _PLAIN_COLOR[color] not in pack.passing_colors:
-        name = _COLOR_NAMES[color.value]
-        raise _Refusal(Basis.CODE_COLOR, f"shared.code-{color.value}",
-                       Text(f"The health code is {name.en}: no entry",
-                            f"健康码为{name.zh}，不得进入"))
-    return color
+    return _PLAIN_COLOR[color]
 
 
 def _unaccepted(product: str) -> Text:

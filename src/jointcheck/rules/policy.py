@@ -35,6 +35,8 @@ from jointcheck.rules.certlogic import (
     var_paths,
 )
 from jointcheck.rules.certlogic_validate import validate_expression
+from jointcheck.rules.fact_vector import PLACEHOLDER_FACTS, VectorKey, no_facts, vector_key
+from jointcheck.rules.instants import new_slots
 from jointcheck.rules.venues import VENUE_CATEGORIES, is_venue_category
 
 FORMAT = "jointcheck-policy/1"
@@ -111,6 +113,12 @@ class Case:
     reason: Text
     fields: tuple[str, ...] = ()
     qualified: str = ""  # "<rule>.<case>", the id a decision names
+    # The reason filled in, remembered by what it is filled from (see Rule.memo): the venue
+    # category, the pack's minimum institution level, and the facts ``reason_key`` takes from
+    # the flat fact vector.
+    reason_key: VectorKey = field(default=no_facts, compare=False, repr=False)
+    reasons: dict[tuple[Any, ...], Text] = field(default_factory=dict, compare=False,
+                                                 repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +128,8 @@ class Rule:
     ``reads`` are the fact paths the conditions read. CertLogic is a pure function of the data
     it reads, so which case holds is remembered in ``memo`` by the values read: most people at
     a door share a handful of combinations (adult and vaccinated, child, ...), and a repeated
-    combination costs a few dictionary lookups instead of the conditions.
+    combination costs a few dictionary lookups instead of the conditions. ``key_of`` takes the
+    same key from the flat fact vector (:mod:`jointcheck.rules.fact_vector`) when it can.
     """
 
     id: str
@@ -128,6 +137,7 @@ class Rule:
     cases: tuple[Case, ...]
     reads: tuple[Callable[[Any], Any], ...] = ()
     memo: dict[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
+    key_of: VectorKey | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +176,12 @@ class PolicyPack:
     category_rules: Mapping[str, Rule]
     valid_from_ts: float
     valid_until_ts: float
+    # What a dose of (product, number, day) means under the pack (jointcheck.rules.facts).
+    dose_facts: dict[Any, Any] = field(default_factory=dict, init=False, compare=False,
+                                       repr=False)
+    # What :func:`jointcheck.rules.instants.local_time` last found for this pack.
+    instants: list[Any] = field(default_factory=new_slots, init=False, compare=False,
+                                repr=False)
 
     def rule_for(self, category: str) -> Rule:
         """Return the rule of a venue category; raise ``PolicyError`` for an unknown one."""
@@ -321,14 +337,19 @@ def _text(raw: Mapping[str, str]) -> Text:
 
 
 def _rule(rule_id: str, raw: Mapping[str, Any]) -> Rule:
-    cases = tuple(
-        Case(c["id"], compile_expression(c["when"]) if "when" in c else None,
-             Outcome(c["outcome"]), Basis(c["basis"]), _text(c["reason"]),
-             tuple(sorted({*placeholders_of(c["reason"]["en"]),
-                           *placeholders_of(c["reason"]["zh"])})), f"{rule_id}.{c['id']}")
-        for c in raw["cases"])
+    cases = tuple(_case(rule_id, c) for c in raw["cases"])
     paths = sorted({path for c in raw["cases"] if "when" in c for path in var_paths(c["when"])})
-    return Rule(rule_id, _text(raw["name"]), cases, tuple(path_reader(p) for p in paths))
+    return Rule(rule_id, _text(raw["name"]), cases, tuple(path_reader(p) for p in paths),
+                key_of=vector_key(paths))
+
+
+def _case(rule_id: str, raw: Mapping[str, Any]) -> Case:
+    fields = tuple(sorted({*placeholders_of(raw["reason"]["en"]),
+                           *placeholders_of(raw["reason"]["zh"])}))
+    reason_key = vector_key([PLACEHOLDER_FACTS[f] for f in fields if f in PLACEHOLDER_FACTS])
+    return Case(raw["id"], compile_expression(raw["when"]) if "when" in raw else None,
+                Outcome(raw["outcome"]), Basis(raw["basis"]), _text(raw["reason"]), fields,
+                f"{rule_id}.{raw['id']}", reason_key or no_facts)
 
 
 def _build(doc: Mapping[str, Any]) -> PolicyPack:
