@@ -23,8 +23,7 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
+from jointcheck.bench.scaffold import scratch_database
 from jointcheck.config import RegistryKeys
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.security.pseudonym import pseudonymise
@@ -44,7 +44,7 @@ from jointcheck.services.registry_import import (
 )
 from jointcheck.storage.db import database_url, make_engine, make_sessions, unit_of_work
 from jointcheck.storage.migrations import migrate
-from jointcheck.storage.scratch import DEFAULT_SERVER, server_reachable, temporary_database
+from jointcheck.storage.scratch import DEFAULT_SERVER, server_reachable
 
 SEED = 20210801
 DOSES = 3
@@ -167,19 +167,6 @@ def measure(url: URL, files: tuple[Path, Path, Path], keys: RegistryKeys,
             "reimport_per_s": round(len(rows) / reimport_s)}
 
 
-@contextmanager
-def _database(target: str, folder: Path) -> Iterator[URL]:
-    url = database_url(target)
-    if url.get_backend_name() == "sqlite":
-        path = folder / "bench.db"
-        yield url.set(database=str(path))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    with temporary_database(url, prefix="jointcheck_bench") as scratch:
-        yield scratch
-
-
 def run(records: int, targets: list[str] | None = None,
         seed: int = SEED) -> dict[str, Any]:
     """Run the benchmark on each target (``sqlite://`` or a PostgreSQL server URL)."""
@@ -198,6 +185,6 @@ def run(records: int, targets: list[str] | None = None,
                 if problem is not None:
                     skipped[url.render_as_string(hide_password=True)] = problem
                     continue
-            with _database(target, folder) as scratch:
+            with scratch_database(target, folder) as scratch:
                 results.append(measure(scratch, files, keys, rows))
     return {"records": records, "seed": seed, "results": results, "skipped": skipped}

@@ -24,11 +24,8 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,7 +36,8 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
-from jointcheck.bench.issue_api import serving
+from jointcheck.api.app import create_app
+from jointcheck.bench.scaffold import on_each_database, serving
 from jointcheck.checkpoint.events import iso
 from jointcheck.config import RegistryKeys, Settings
 from jointcheck.policy_sources import find_pack
@@ -48,12 +46,11 @@ from jointcheck.registry.venues import Venue
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.security.pseudonym import pseudonymise
 from jointcheck.services import tokens, users
-from jointcheck.storage.db import database_url, make_engine, make_sessions, unit_of_work
+from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
 from jointcheck.storage.migrations import migrate
 from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.checks import RegistrationValues, registration_row
 from jointcheck.storage.repositories.venues import VenueRepository
-from jointcheck.storage.scratch import server_reachable, temporary_database
 
 SEED = 20211123
 VENUES = 12
@@ -268,7 +265,7 @@ def measure(url: URL, folder: Path, events: int, batch: int) -> dict[str, Any]:
     keys = RegistryKeys(os.urandom(32), FieldCipher({1: field_key}, 1))
     settings, texts = set_up(url, folder, keys, field_key, now)
     loaded = workload(events, batch, now, keys)
-    with serving(settings) as base:
+    with serving(create_app(settings)) as base:
         began = time.perf_counter()
         times = upload_all(base, texts, loaded.uploads)
         api_seconds = time.perf_counter() - began
@@ -291,30 +288,10 @@ def measure(url: URL, folder: Path, events: int, batch: int) -> dict[str, Any]:
                                                      int(len(ordered) * 0.99))], 1)}
 
 
-@contextmanager
-def _database(target: str, folder: Path) -> Iterator[URL]:
-    url = database_url(target)
-    if url.get_backend_name() == "sqlite":
-        yield url.set(database=str(folder / "bench.db"))
-        return
-    with temporary_database(url, prefix="jointcheck_bench") as scratch:
-        yield scratch
-
-
 def run(targets: list[str] | None = None, events: int = 200_000,
         batch: int = 1000) -> dict[str, Any]:
     """Run the benchmark on each target (``sqlite://`` or a PostgreSQL server URL)."""
-    results: list[dict[str, Any]] = []
-    skipped: dict[str, str] = {}
-    for target in targets or ["sqlite://"]:
-        url = database_url(target)
-        if url.get_backend_name() != "sqlite":
-            problem = server_reachable(url)
-            if problem is not None:
-                skipped[url.render_as_string(hide_password=True)] = problem
-                continue
-        with tempfile.TemporaryDirectory(prefix="jointcheck-bench-") as name, \
-                _database(target, Path(name)) as scratch:
-            results.append(measure(scratch, Path(name), events, batch))
+    results, skipped = on_each_database(
+        targets or ["sqlite://"], lambda scratch, folder: measure(scratch, folder, events, batch))
     return {"events": events, "batch": batch, "venues": VENUES, "seed": SEED,
             "results": results, "skipped": skipped}

@@ -22,26 +22,22 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import statistics
-import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy.engine import URL
 
 from jointcheck.api.app import create_app
 from jointcheck.bench.import_ import DOSES, TIMEZONE, write_files
+from jointcheck.bench.scaffold import on_each_database, serving
 from jointcheck.config import RegistryKeys, Settings
 from jointcheck.credentials.model import CredentialType
 from jointcheck.credentials.qr import render_png
@@ -51,9 +47,8 @@ from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.security.pseudonym import pseudonymise
 from jointcheck.services import tokens, users
 from jointcheck.services.registry_import import import_areas, import_residents
-from jointcheck.storage.db import database_url, make_engine, make_sessions, unit_of_work
+from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
 from jointcheck.storage.migrations import migrate
-from jointcheck.storage.scratch import server_reachable, temporary_database
 from jointcheck.trust.issuer import IssuerProfile, Signer
 from jointcheck.trust.signatures import sign
 
@@ -105,32 +100,6 @@ def set_up(url: URL, folder: Path, residents: int) -> District:
     pids = [pseudonymise(f"B{i:017d}", keys.pseudonym_key) for i in range(residents)]
     signer = store.issuer().signer_for(CredentialType.HEALTH_CODE, at)
     return District(settings, token, pids, signer)
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """Run the app under uvicorn on a free localhost port in a thread; yield its base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_config=None, log_level="warning",
-                            access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]},
-                              name="bench-uvicorn", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the benchmark server did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
 
 
 def _client(base: str, token: str) -> httpx.Client:
@@ -209,7 +178,7 @@ def measure(url: URL, folder: Path, seconds: float, residents: int,
             clients: int) -> dict[str, Any]:
     """Set up a district on ``url``, serve it, and measure issuing against raw signing."""
     district = set_up(url, folder, residents)
-    with serving(district.settings) as base:
+    with serving(create_app(district.settings)) as base:
         samples = _rounds(district, base, seconds, clients)
     api, raw = statistics.median(samples["api"]), statistics.median(samples["raw"])
     latency = sorted(samples["latency"])
@@ -229,29 +198,10 @@ def measure(url: URL, folder: Path, seconds: float, residents: int,
     return figures
 
 
-@contextmanager
-def _database(target: str, folder: Path) -> Iterator[URL]:
-    url = database_url(target)
-    if url.get_backend_name() == "sqlite":
-        yield url.set(database=str(folder / "bench.db"))
-        return
-    with temporary_database(url, prefix="jointcheck_bench") as scratch:
-        yield scratch
-
-
 def run(targets: list[str] | None = None, seconds: float = 6.0, residents: int = 300,
         clients: int = 1) -> dict[str, Any]:
     """Run the benchmark on each target (``sqlite://`` or a PostgreSQL server URL)."""
-    results: list[dict[str, Any]] = []
-    skipped: dict[str, str] = {}
-    for target in targets or ["sqlite://"]:
-        url = database_url(target)
-        if url.get_backend_name() != "sqlite":
-            problem = server_reachable(url)
-            if problem is not None:
-                skipped[url.render_as_string(hide_password=True)] = problem
-                continue
-        with tempfile.TemporaryDirectory(prefix="jointcheck-bench-") as name, \
-                _database(target, Path(name)) as scratch:
-            results.append(measure(scratch, Path(name), seconds, residents, clients))
+    results, skipped = on_each_database(
+        targets or ["sqlite://"],
+        lambda scratch, folder: measure(scratch, folder, seconds, residents, clients))
     return {"seconds": seconds, "rounds": ROUNDS, "results": results, "skipped": skipped}

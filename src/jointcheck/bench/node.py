@@ -20,23 +20,18 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
 import statistics
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 from pydantic import SecretStr
 
 from jointcheck.api.app import create_app
+from jointcheck.bench.scaffold import serving
 from jointcheck.checkpoint.events import new_event_id
 from jointcheck.config import Settings
 from jointcheck.credentials.model import CodeColor
@@ -89,31 +84,6 @@ def set_up(folder: Path, at: datetime) -> tuple[Settings, KeyStore, str]:
                         key_dir=folder / "dev-keys", keystore_dir=store.directory,
                         key_passphrase=SecretStr(PASSPHRASE))
     return settings, store, token
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under uvicorn on a free localhost port in a thread; yield its base URL."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]},
-                              name="bench-uvicorn", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("a benchmark server did not start")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
 
 
 def _people(store: KeyStore, at: datetime, count: int) -> list[list[str]]:
