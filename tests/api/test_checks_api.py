@@ -60,10 +60,11 @@ def test_a_batch_is_answered_with_its_tallies_and_resending_it_counts_nothing(
     first = client.post("/api/checks/batches", headers=gate, json=document)
     assert first.status_code == 200, first.text
     assert first.json() == {"batch_id": document["batch_id"],
-                            "events": {"received": 3, "new": 3, "duplicate": 0},
-                            "registrations": {"received": 1, "new": 1, "duplicate": 0}}
+                            "events": {"received": 3, "new": 3, "duplicate": 0, "too_old": 0},
+                            "registrations": {"received": 1, "new": 1, "duplicate": 0,
+                                              "too_old": 0}}
     again = client.post("/api/checks/batches", headers=gate, json=document)
-    assert again.json()["events"] == {"received": 3, "new": 0, "duplicate": 3}
+    assert again.json()["events"] == {"received": 3, "new": 0, "duplicate": 3, "too_old": 0}
     assert again.json()["registrations"]["duplicate"] == 1
     assert counted(world.db) == 3 and rows(world.db, RegistrationRow) == 1
 

@@ -120,8 +120,9 @@ def test_counts_refusals_are_usage_errors(env: dict[str, str], args: tuple[str, 
 def test_purge_deletes_expired_registrations_and_audits_it(env: dict[str, str],
                                                           tmp_path: Path) -> None:
     code, out, err = run(env, "checks", "purge")
-    assert (code, out.strip()) == (0, "1 registration purged"), err
-    assert run(env, "checks", "purge")[1].strip() == "0 registrations purged"
+    none_old = "0 receipts older than 120 days deleted"
+    assert (code, out.strip()) == (0, f"1 registration purged; {none_old}"), err
+    assert run(env, "checks", "purge")[1].strip() == f"0 registrations purged; {none_old}"
     engine = make_engine(env["JOINTCHECK_DATABASE_URL"])
     try:
         with make_sessions(engine)() as session:
@@ -133,7 +134,7 @@ def test_purge_deletes_expired_registrations_and_audits_it(env: dict[str, str],
         engine.dispose()
     assert kept == [str(uuid.UUID(int=9, version=4))]
     assert [(actor.startswith("cli:"), detail) for actor, detail in entries] == [
-        (True, {"count": 1})]
+        (True, {"count": 1, "receipts": 0})]
     missing = run(env | {"JOINTCHECK_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
                   "checks", "purge")
     assert missing[0] == 2 and "jointcheck db upgrade" in missing[2]

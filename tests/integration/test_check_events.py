@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from jointcheck.checkpoint.events import CheckEvent, iso
@@ -25,10 +25,11 @@ from jointcheck.security.pseudonym import pseudonymise
 from jointcheck.services.audit import AuditTrail
 from jointcheck.services.audit import verify as verify_audit
 from jointcheck.services.check_events import (
+    RECEIPT_DAYS,
     BatchResult,
     day_window,
     ingest_batch,
-    purge_registrations,
+    purge_expired,
     record_check,
     register,
     venue_counts,
@@ -124,7 +125,7 @@ def stored(db: Database, model: Any) -> int:
 def test_a_mixed_batch_is_counted_per_hour_outcome_and_basis(
         site: Database, keys: RegistryKeys, pack: PolicyPack) -> None:
     result = ingest(site, keys, pack, batch(MIXED))
-    assert result.as_dict()["events"] == {"received": 56, "new": 56, "duplicate": 0}
+    assert result.as_dict()["events"] == {"received": 56, "new": 56, "duplicate": 0, "too_old": 0}
     this_hour, last_hour = "2026-11-23T08:00:00.000Z", "2026-11-23T07:00:00.000Z"
     assert counts(site) == {
         (this_hour, "admit", "vaccinated"): 40, (this_hour, "admit", "exempt"): 5,
@@ -144,8 +145,9 @@ def test_the_same_batch_twice_counts_once(site: Database, keys: RegistryKeys,
     again = ingest(site, keys, pack, document)
     assert (first.events.new, first.registrations.new) == (56, 1)
     assert again.as_dict() == {"batch_id": document["batch_id"],
-                               "events": {"received": 56, "new": 0, "duplicate": 56},
-                               "registrations": {"received": 1, "new": 0, "duplicate": 1}}
+                               "events": {"received": 56, "new": 0, "duplicate": 56, "too_old": 0},
+                               "registrations": {"received": 1, "new": 0, "duplicate": 1,
+                                                 "too_old": 0}}
     assert sum(counts(site).values()) == 56
     assert stored(site, RegistrationRow) == 1
 
@@ -163,7 +165,7 @@ def test_a_batch_cut_off_and_resent_whole_counts_once(site: Database, keys: Regi
 def test_an_event_repeated_inside_a_batch_counts_once(site: Database, keys: RegistryKeys,
                                                       pack: PolicyPack) -> None:
     result = ingest(site, keys, pack, batch([event(1), event(2), event(1)]))
-    assert result.events.as_dict() == {"received": 3, "new": 2, "duplicate": 1}
+    assert result.events.as_dict() == {"received": 3, "new": 2, "duplicate": 1, "too_old": 0}
     assert sum(counts(site).values()) == 2
 
 
@@ -343,7 +345,7 @@ def test_a_registration_may_follow_its_event_in_a_later_batch(
         site: Database, keys: RegistryKeys, pack: PolicyPack) -> None:
     ingest(site, keys, pack, batch([event(1, "restrict", "unvaccinated")]))
     result = ingest(site, keys, pack, batch([], [registration(1, "restrict")]))
-    assert result.registrations.as_dict() == {"received": 1, "new": 1, "duplicate": 0}
+    assert result.registrations.as_dict() == {"received": 1, "new": 1, "duplicate": 0, "too_old": 0}
     with pytest.raises(EventError) as refused:
         ingest(site, keys, pack, batch([], [registration(1, "restrict", venue=OTHER)]),
                principal=SHOP)
@@ -396,10 +398,44 @@ def test_purge_deletes_only_expired_registrations(site: Database, keys: Registry
                                    [early, registration(2)]))
     expired = AT - timedelta(days=30) + timedelta(days=pack.retention_days)
     with unit_of_work(site.sessions) as session:
-        assert purge_registrations(session, expired - timedelta(seconds=1)) == 0
+        assert purge_expired(session, expired - timedelta(seconds=1)).registrations == 0
     with unit_of_work(site.sessions) as session:
-        assert purge_registrations(session, expired) == 1
+        assert purge_expired(session, expired).registrations == 1
     with site.session() as session:
         assert session.scalars(select(RegistrationRow.event_id)).all() == [event_id(2)]
     assert stored(site, CheckReceiptRow) == 2
     assert Counter(counts(site).values()) == Counter({2: 1})
+
+
+def test_an_event_older_than_the_receipt_window_is_acknowledged_not_counted(
+        site: Database, keys: RegistryKeys, pack: PolicyPack) -> None:
+    # A node back after months offline must be able to empty its queue: the old events are
+    # acknowledged as too old (their receipts would already be gone), never refused.
+    old = AT - timedelta(days=RECEIPT_DAYS, seconds=1)
+    stale = [event(1, "persuade", "unvaccinated") | {"checked_at": iso(old)},
+             event(2, "admit", "vaccinated")]
+    result = ingest(site, keys, pack, batch(
+        stale, [registration(1) | {"registered_at": iso(old)}]))
+    assert result.as_dict()["events"] == {"received": 2, "new": 1, "duplicate": 0,
+                                          "too_old": 1}
+    assert result.as_dict()["registrations"] == {"received": 1, "new": 0, "duplicate": 0,
+                                                 "too_old": 1}
+    assert list(counts(site).values()) == [1]
+    assert stored(site, CheckReceiptRow) == 1 and stored(site, RegistrationRow) == 0
+
+
+def test_receipts_past_the_window_are_purged_unless_a_registration_needs_them(
+        site: Database, keys: RegistryKeys, pack: PolicyPack) -> None:
+    ingest(site, keys, pack, batch([event(1), event(2, "persuade", "unvaccinated"),
+                                    event(3, "persuade", "unvaccinated")],
+                                   [registration(3)]))
+    later = AT + timedelta(days=RECEIPT_DAYS, hours=1)
+    with unit_of_work(site.sessions) as session:  # the registration is kept for a long time
+        session.execute(update(RegistrationRow).values(purge_after=later + timedelta(days=1)))
+    with unit_of_work(site.sessions) as session:
+        assert purge_expired(session, AT + timedelta(days=RECEIPT_DAYS - 1)) == (0, 0)
+    with unit_of_work(site.sessions) as session:
+        assert purge_expired(session, later) == (0, 2)
+    with site.session() as session:
+        assert session.scalars(select(CheckReceiptRow.event_id)).all() == [event_id(3)]
+    assert sum(counts(site).values()) == 3  # the counts stay: only the receipts go

@@ -25,7 +25,12 @@ from jointcheck.clock import SystemClock
 from jointcheck.config import ConfigError, Settings, audit_key
 from jointcheck.errors import JointcheckError
 from jointcheck.services import audit
-from jointcheck.services.check_events import day_window, purge_registrations, venue_counts
+from jointcheck.services.check_events import (
+    RECEIPT_DAYS,
+    day_window,
+    purge_expired,
+    venue_counts,
+)
 
 app = typer.Typer(help="Check events on the server: hourly counts, and the purge of "
                   "registrations past their retention.", no_args_is_help=True)
@@ -44,7 +49,8 @@ def _work(db: str | None, settings: Settings) -> Iterator[Session]:
 
 @app.command("purge")
 def purge(db: str | None = DbOption) -> None:
-    """Delete the registrations kept past the policy's retention; print how many."""
+    """Delete the registrations kept past the policy's retention (and receipts past the
+    receipt window); print how many."""
     settings = settings_or_exit()
     try:
         key = audit_key(settings)
@@ -52,11 +58,14 @@ def purge(db: str | None = DbOption) -> None:
         usage_error(f"{exc.message} ({exc.code})")
     now = SystemClock().now()
     with _work(db, settings) as session:
-        count = purge_registrations(session, now)
-        if count:
+        purged = purge_expired(session, now)
+        if purged.registrations or purged.receipts:
             audit.append(session, key, at=now, actor_id=cli_actor(), actor_role=CLI_ROLE,
-                         action="checks.registrations.purged", detail={"count": count})
-    console.print(f"{count} registration{'' if count == 1 else 's'} purged",
+                         action="checks.registrations.purged",
+                         detail={"count": purged.registrations, "receipts": purged.receipts})
+    count = purged.registrations
+    console.print(f"{count} registration{'' if count == 1 else 's'} purged; "
+                  f"{purged.receipts} receipts older than {RECEIPT_DAYS} days deleted",
                   markup=False, highlight=False)
 
 

@@ -62,6 +62,12 @@ from jointcheck.storage.repositories.checks import (
 from jointcheck.storage.repositories.venues import VenueRepository
 
 MAX_BATCH_EVENTS = 5000
+# How long an event's receipt is kept, so that an upload of it is recognised as a repeat.
+# Receipts are then deleted (``purge_expired``), so the table does not grow without end; an
+# event older than this is acknowledged as ``too_old`` and not counted, rather than refused,
+# which would keep a checkpoint's queue from ever emptying. It is far longer than a node can
+# be offline with a trust list it may still use.
+RECEIPT_DAYS = 120
 MAX_BATCH_REGISTRATIONS = 5000
 _T = TypeVar("_T", CheckEvent, Registration)
 
@@ -72,15 +78,17 @@ class Tally:
 
     received: int
     new: int
+    too_old: int = 0
 
     @property
     def duplicate(self) -> int:
         """Return how many items were already on the server (or repeated in the batch)."""
-        return self.received - self.new
+        return self.received - self.new - self.too_old
 
     def as_dict(self) -> dict[str, int]:
         """Return the tally as the batch answer shows it."""
-        return {"received": self.received, "new": self.new, "duplicate": self.duplicate}
+        return {"received": self.received, "new": self.new, "duplicate": self.duplicate,
+                "too_old": self.too_old}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,21 +209,28 @@ def ingest_batch(session: Session, trail: AuditTrail, principal: Principal, docu
     batch = parse_batch(document, principal, now)
     venue = _own_venue(session, principal)
     checks = CheckRepository(session)
-    in_batch = {event.id: event for event in batch.events}
-    stored = checks.receipts(r.event_id for r in batch.registrations
-                             if r.event_id not in in_batch)
+    oldest = now - timedelta(days=RECEIPT_DAYS)
+    events = [event for event in batch.events if event.checked_at >= oldest]
+    old_ids = {event.id for event in batch.events if event.checked_at < oldest}
+    registrations = [r for r in batch.registrations if r.event_id not in old_ids
+                     and r.registered_at >= oldest]
+    in_batch = {event.id: event for event in events}
+    stored = checks.receipts(r.event_id for r in registrations if r.event_id not in in_batch)
     values = [_registration_values(index, registration, in_batch, stored, keys, pack)
-              for index, registration in enumerate(batch.registrations)]
-    receipts = [receipt_of(event) for event in batch.events]
+              for index, registration in enumerate(registrations)]
+    receipts = [receipt_of(event) for event in events]
     new_events = checks.add_receipts(receipts, now)
     checks.add_counts(Counter(
         CountKey(receipt.venue, receipt.hour, receipt.outcome, event.basis.value)
-        for receipt, event in zip(receipts, batch.events, strict=True)
+        for receipt, event in zip(receipts, events, strict=True)
         if receipt.event_id in new_events))
     new_registrations = checks.add_registrations(
         [registration_row(value, keys.cipher, now) for value in values])
-    result = BatchResult(batch.batch_id, Tally(batch.received_events, len(new_events)),
-                         Tally(batch.received_registrations, len(new_registrations)))
+    result = BatchResult(
+        batch.batch_id,
+        Tally(batch.received_events, len(new_events), len(batch.events) - len(events)),
+        Tally(batch.received_registrations, len(new_registrations),
+              len(batch.registrations) - len(registrations)))
     # Audit last: on PostgreSQL an append holds the log's lock until the commit.
     entries = [_registration_entry(venue, value) for value in values
                if value.event_id in new_registrations]
@@ -365,9 +380,19 @@ def register(session: Session, trail: AuditTrail, principal: Principal, event: s
     return new
 
 
-def purge_registrations(session: Session, now: datetime) -> int:
-    """Delete the registrations kept past their retention; return how many."""
-    return CheckRepository(session).purge_registrations(now)
+class Purged(NamedTuple):
+    """What a purge deleted."""
+
+    registrations: int
+    receipts: int
+
+
+def purge_expired(session: Session, now: datetime) -> Purged:
+    """Delete the registrations kept past their retention, then the receipts older than
+    ``RECEIPT_DAYS`` that no registration still needs; return how many of each."""
+    checks = CheckRepository(session)
+    registrations = checks.purge_registrations(now)
+    return Purged(registrations, checks.purge_receipts(now - timedelta(days=RECEIPT_DAYS)))
 
 
 def day_window(day: date, timezone: ZoneInfo) -> tuple[datetime, datetime]:

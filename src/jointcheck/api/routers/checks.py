@@ -31,7 +31,7 @@ from jointcheck.rules.policy import PolicyPack
 from jointcheck.services.audit import append
 from jointcheck.services.check_events import (
     ingest_batch,
-    purge_registrations,
+    purge_expired,
     register,
 )
 from jointcheck.storage.db import unit_of_work
@@ -87,11 +87,13 @@ PackDep = Annotated[PolicyPack, Depends(district_pack)]
 
 
 class TallyOut(BaseModel):
-    """How many items of one kind the batch carried, and how many were new."""
+    """How many items of one kind the batch carried: new, already here, or too old to count
+    (older than the receipt window: acknowledged, not counted)."""
 
     received: int
     new: int
     duplicate: int
+    too_old: int
 
 
 class BatchOut(BaseModel):
@@ -166,15 +168,16 @@ def record_registration(body: RegistrationIn, response: Response, principal: Pri
 
 
 def purge_once(context: ApiContext) -> int:
-    """Delete the registrations past their retention in one transaction; return how many."""
+    """Delete the registrations past their retention and the receipts past the receipt
+    window in one transaction; return how many registrations."""
     with unit_of_work(context.sessions) as session:
         now = context.clock.now()
-        count = purge_registrations(session, now)
-        if count:
+        purged = purge_expired(session, now)
+        if purged.registrations or purged.receipts:
             append(session, context.audit_key, at=now, actor_id=PURGE_ACTOR,
                    actor_role=PURGE_ROLE, action="checks.registrations.purged",
-                   detail={"count": count})
-    return count
+                   detail={"count": purged.registrations, "receipts": purged.receipts})
+    return purged.registrations
 
 
 def _purge_logged(context: ApiContext) -> None:

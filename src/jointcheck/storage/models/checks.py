@@ -34,7 +34,7 @@ class CheckReceiptRow(Base):
 
     event_id: Mapped[str] = mapped_column(String(EVENT_ID), primary_key=True)
     venue_code: Mapped[str] = mapped_column(ForeignKey("venues.code"))
-    hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

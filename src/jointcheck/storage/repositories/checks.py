@@ -217,6 +217,15 @@ class CheckRepository:
             .execution_options(synchronize_session=False))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    def purge_receipts(self, before: datetime) -> int:
+        """Delete the receipts of hours before ``before`` that no registration still needs."""
+        kept = select(RegistrationRow.event_id)
+        result = self.session.execute(
+            delete(CheckReceiptRow).where(CheckReceiptRow.hour < before,
+                                          CheckReceiptRow.event_id.not_in(kept))
+            .execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def hourly_counts(self, venue: str, start: datetime, end: datetime) -> list[HourCount]:
         """Return a venue's counts for the hours from ``start`` up to (not including) ``end``."""
         rows = self.session.execute(

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.CheckConstraint(f"outcome IN ({OUTCOMES})", name=op.f("ck_check_receipts_outcome")),
         _venue_key("check_receipts"),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_check_receipts")))
+    op.create_index(op.f("ix_check_receipts_hour"), "check_receipts", ["hour"])
 
     op.create_table(
         "check_counts", sa.Column("venue_code", sa.String(CODE), nullable=False),
