@@ -38,7 +38,8 @@ from tests.node.conftest import (
     vaccination,
 )
 
-START_TIMEOUT = 30.0
+# Generous: a loaded machine takes several seconds just to start a jointcheck process.
+START_TIMEOUT = 90.0
 
 
 def free_port() -> int:

@@ -82,7 +82,7 @@ EXPECTED: dict[Role, set[str]] = {
         "health-code.set-color", "health-code.approve", "keys.manage", "checkpoints.manage",
         "users.manage", "checks.read", "reports.read", "followup.read", "followup.write",
         "organisations.read", "organisations.write", "inspections.read", "targets.read",
-        "targets.write", "audit.read", "policy.publish"},
+        "targets.write", "audit.read", "policy.publish", "cases.investigate"},
     Role.STREET_OFFICER: {
         "registry.read", "checks.read", "reports.read", "followup.read", "followup.write",
         "organisations.read", "inspections.read", "targets.read"},

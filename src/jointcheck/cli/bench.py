@@ -179,6 +179,38 @@ def ingest_bench(
         console.print(f"  skipped {target}: {reason}")
 
 
+@app.command("rollup")
+def rollup_bench(
+    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
+                                 "file is used) or a PostgreSQL server URL (a temporary "
+                                 "database is created and dropped). Repeat. Default: SQLite."),
+    events: int = typer.Option(10_000_000, "--events", min=1, help="Check events of the day."),
+    streets: int = typer.Option(20, "--streets", min=1, max=99, help="Streets."),
+    venues: int = typer.Option(5000, "--venues", min=1, help="Venues."),
+    repeat: int = typer.Option(3, "--repeat", min=1, help="Runs of each; the median counts."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Time the daily street roll-up of a busy day beside a bare GROUP BY of its counts."""
+    from jointcheck.bench import rollup
+
+    figures = rollup.run(db or None, events=events, streets=streets, venues=venues,
+                         repeat=repeat)
+    if as_json:
+        print_json(figures)
+        return
+    console.print(f"a day of {figures['events']:,} check events ({figures['day']}, "
+                  f"{figures['timezone']}) at {figures['venues']:,} venues in "
+                  f"{figures['streets']} streets, median of {figures['repeat']}")
+    for result in figures["results"]:
+        console.print(f"  {result['database']:10} {result['events']:,} events in "
+                      f"{result['count_rows']:,} hourly rows: roll-up {result['rollup_ms']:,} ms "
+                      f"({result['fact_rows']:,} fact rows)   GROUP BY "
+                      f"{result['group_by_ms']:,} ms ({result['groups']:,} groups)   "
+                      f"ratio {result['ratio']:.2f}")
+    for target, reason in figures["skipped"].items():
+        console.print(f"  skipped {target}: {reason}")
+
+
 @app.command("node")
 def node_bench(
     checks: int = typer.Option(2000, "--checks", min=10, help="Checks to send to the node."),

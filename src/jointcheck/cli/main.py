@@ -12,11 +12,14 @@ from jointcheck.cli import (
     checks,
     conformance,
     demo,
+    inspections,
     issue,
     keys,
     policy,
     registry,
+    reports,
     serve,
+    targets,
     verify,
 )
 
@@ -39,6 +42,10 @@ app.add_typer(access.users_app, name="users")
 app.add_typer(access.tokens_app, name="tokens")
 app.add_typer(access.audit_app, name="audit")
 app.add_typer(checks.app, name="checks")
+app.add_typer(targets.app, name="targets")
+app.add_typer(inspections.app, name="inspections")
+app.command("investigate")(inspections.investigate_command)
+app.add_typer(reports.app, name="reports")
 app.command("serve")(serve.serve_command)
 app.command("checkpoint")(checkpoint.checkpoint_command)
 app.command("demo")(demo.demo_command)

@@ -39,6 +39,9 @@ The least-privilege choices, on purpose:
 - Setting a health-code colour (``health-code.set-color``) and approving a red or yellow
   change (``health-code.approve``) are both the health authority's, but never the same user's
   for one change: ``check_separate_approver``.
+- ``cases.investigate`` (a person's vaccination and health-code status at a past date, for a
+  case investigation, R15) is the health authority's alone: ``registry.read`` is held by
+  street and grid workers too, and a medical history is more than they need.
 - The health authority does not record inspections (the inspector does) nor upload checks (a
   checkpoint does), so a record says who really did it.
 """
@@ -93,6 +96,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     SELF_READ = "self.read"
     POLICY_PUBLISH = "policy.publish"
+    CASES_INVESTIGATE = "cases.investigate"
 
 
 class ScopeKind(StrEnum):
@@ -116,7 +120,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         P.HEALTH_CODE_SET_COLOR, P.HEALTH_CODE_APPROVE, P.KEYS_MANAGE, P.CHECKPOINTS_MANAGE,
         P.USERS_MANAGE, P.CHECKS_READ, P.REPORTS_READ, P.FOLLOWUP_READ, P.FOLLOWUP_WRITE,
         P.ORGANISATIONS_READ, P.ORGANISATIONS_WRITE, P.INSPECTIONS_READ, P.TARGETS_READ,
-        P.TARGETS_WRITE, P.AUDIT_READ, P.POLICY_PUBLISH}),
+        P.TARGETS_WRITE, P.AUDIT_READ, P.POLICY_PUBLISH, P.CASES_INVESTIGATE}),
     Role.STREET_OFFICER: frozenset({
         P.REGISTRY_READ, P.CHECKS_READ, P.REPORTS_READ, P.FOLLOWUP_READ, P.FOLLOWUP_WRITE,
         P.ORGANISATIONS_READ, P.INSPECTIONS_READ, P.TARGETS_READ}),

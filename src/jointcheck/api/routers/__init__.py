@@ -10,10 +10,13 @@ from jointcheck.api.routers import (
     checkpoint,
     checks,
     credentials,
+    inspections,
     lookup,
     me,
     meta,
     registry,
+    reports,
+    targets,
     users,
 )
 
@@ -28,4 +31,7 @@ ROUTERS: list[APIRouter] = [
     checkpoint.router,
     checks.router,
     lookup.router,
+    inspections.router,
+    reports.router,
+    targets.router,
 ]

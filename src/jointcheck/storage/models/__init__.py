@@ -11,8 +11,11 @@ from jointcheck.storage.models.credentials import (
     HealthCodeStatusRow,
     IssuedCredentialRow,
 )
+from jointcheck.storage.models.inspections import ComplaintRow, InspectionRow
 from jointcheck.storage.models.organisations import MembershipRow, OrganisationRow
 from jointcheck.storage.models.people import ContraindicationRow, ResidentRow, VaccinationRow
+from jointcheck.storage.models.reports import DailyStreetCheckRow, DailyStreetTotalRow
+from jointcheck.storage.models.targets import DoseTargetRow, DoseTargetShareRow
 from jointcheck.storage.models.venues import CheckpointRow, VenueRow
 
 __all__ = [
@@ -25,8 +28,14 @@ __all__ = [
     "CheckReceiptRow",
     "CheckpointRow",
     "ColorChangeRow",
+    "ComplaintRow",
     "ContraindicationRow",
+    "DailyStreetCheckRow",
+    "DailyStreetTotalRow",
+    "DoseTargetRow",
+    "DoseTargetShareRow",
     "HealthCodeStatusRow",
+    "InspectionRow",
     "IssuedCredentialRow",
     "MembershipRow",
     "OrganisationRow",

@@ -1,0 +1,128 @@
+"""``jointcheck reports``: the daily street summary (R6), rolled up and printed.
+
+``reports rollup`` recomputes whole local days of the district (``JOINTCHECK_DISTRICT_TIMEZONE``)
+from the hourly check counts, the registrations and the vaccination records: by default the
+trailing window of 3 days ending today, so checks uploaded late are counted; a rerun leaves the
+same rows. ``reports daily`` prints one street's rolled-up day: per venue and category the
+checks by outcome, the registrations, the venues that reported no checks, and the day's new
+vaccinations of the street's residents; as text, ``--json``, ``--csv FILE`` or ``--xlsx FILE``.
+
+Exit status: 0 done, 2 usage error (bad settings, a database not upgraded, a malformed day, an
+unknown street, a day not rolled up yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import typer
+from sqlalchemy.orm import Session
+
+from jointcheck.cli.common import JsonOption, console, print_json, usage_error
+from jointcheck.cli.database import DbOption, database_session, settings_or_exit
+from jointcheck.clock import SystemClock
+from jointcheck.config import Settings
+from jointcheck.errors import JointcheckError
+from jointcheck.reporting.daily import OUTCOMES, DayReport, trailing_days
+from jointcheck.services.daily_reports import (
+    TRAILING_DAYS,
+    recompute_days,
+    report_csv,
+    report_xlsx,
+    street_daily_summary,
+)
+
+app = typer.Typer(help="Daily street summaries: roll days up, print a street's day.",
+                  no_args_is_help=True)
+
+
+@contextmanager
+def _work(db: str | None, settings: Settings) -> Iterator[Session]:
+    try:
+        with database_session(db, settings) as session:
+            yield session
+    except JointcheckError as exc:
+        usage_error(f"{exc.message} ({exc.code})")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        usage_error(f"--day {text!r} is not a date (YYYY-MM-DD)")
+
+
+@app.command("rollup")
+def rollup(day: str | None = typer.Option(None, "--day", help="The last day to recompute "
+                                          "(YYYY-MM-DD, a day of the district); default today."),
+           days: int = typer.Option(TRAILING_DAYS, "--days", min=1, max=366,
+                                    help="How many days, ending with --day, to recompute."),
+           db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    """Recompute the daily street roll-ups of a trailing window of days."""
+    settings = settings_or_exit()
+    zone = settings.timezone
+    now = SystemClock().now()
+    last = _day(day) if day is not None else now.astimezone(zone).date()
+    with _work(db, settings) as session:
+        rolled = recompute_days(session, trailing_days(last, days), zone, now)
+    if as_json:
+        print_json({"timezone": str(zone), "days": [
+            {"day": r.day.isoformat(), "fact_rows": r.fact_rows, "streets": r.streets,
+             "checks": r.checks, "registrations": r.registrations,
+             "new_vaccinations": r.new_vaccinations} for r in rolled]})
+        return
+    for r in rolled:
+        console.print(f"{r.day.isoformat()} ({zone}): {r.checks} checks in {r.fact_rows} rows, "
+                      f"{r.registrations} registrations, {r.new_vaccinations} new "
+                      f"vaccinations, {r.streets} streets", markup=False, highlight=False)
+
+
+@app.command("daily")
+def daily(street: str = typer.Option(..., "--street", help="The street's area code."),
+          day: str = typer.Option(..., "--day", help="The day (YYYY-MM-DD, of the district)."),
+          csv_file: Path | None = typer.Option(None, "--csv", help="Write the report as CSV."),
+          xlsx_file: Path | None = typer.Option(None, "--xlsx",
+                                                help="Write the report as an XLSX workbook."),
+          db: str | None = DbOption, as_json: bool = JsonOption) -> None:
+    """Print a street's day: checks per venue and category, registrations, silent venues."""
+    if sum((csv_file is not None, xlsx_file is not None, as_json)) > 1:
+        usage_error("choose one of --csv, --xlsx and --json")
+    settings = settings_or_exit()
+    chosen = _day(day)
+    with _work(db, settings) as session:
+        report = street_daily_summary(session, street, chosen)
+    try:
+        if csv_file is not None:
+            csv_file.write_text(report_csv(report), encoding="utf-8")
+        elif xlsx_file is not None:
+            xlsx_file.write_bytes(report_xlsx(report))
+    except OSError as exc:
+        usage_error(f"cannot write {csv_file or xlsx_file}: {exc.strerror}")
+    if as_json:
+        print_json(report.as_dict())
+    elif csv_file is None and xlsx_file is None:
+        _print(report)
+    else:
+        console.print(f"wrote {csv_file or xlsx_file}", markup=False, highlight=False)
+
+
+def _print(report: DayReport) -> None:
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
+    say(f"{report.street} on {report.day.isoformat()} ({report.timezone}): "
+        f"{report.checks} checks")
+    header = " ".join(f"{outcome:>9}" for outcome in OUTCOMES)
+    say(f"  {'venue':24} {'category':20} {header} {'total':>9}")
+    for line in report.venues:
+        counts = " ".join(f"{line.counts.get(outcome, 0):>9}" for outcome in OUTCOMES)
+        say(f"  {line.venue:24} {line.category:20} {counts} {line.total:>9}")
+    for category, by_outcome in report.by_category().items():
+        counts = " ".join(f"{by_outcome[outcome]:>9}" for outcome in OUTCOMES)
+        say(f"  {'(category)':24} {category:20} {counts} {sum(by_outcome.values()):>9}")
+    say(f"registrations: {report.registrations}")
+    say(f"new vaccinations: {report.new_vaccinations}")
+    say(f"venues with no checks: {', '.join(report.silent_venues) or 'none'}")
