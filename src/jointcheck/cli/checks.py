@@ -11,19 +11,15 @@ a malformed day).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import typer
-from sqlalchemy.orm import Session
 
 from jointcheck.checkpoint.events import iso
 from jointcheck.cli.common import JsonOption, console, print_json, usage_error
-from jointcheck.cli.database import DbOption, cli_actor, database_session, settings_or_exit
+from jointcheck.cli.database import DbOption, cli_actor, refusing_session, settings_or_exit
 from jointcheck.clock import SystemClock
-from jointcheck.config import ConfigError, Settings, audit_key
-from jointcheck.errors import JointcheckError
+from jointcheck.config import ConfigError, audit_key
 from jointcheck.services import audit
 from jointcheck.services.check_events import (
     RECEIPT_DAYS,
@@ -38,15 +34,6 @@ app = typer.Typer(help="Check events on the server: hourly counts, and the purge
 CLI_ROLE = "cli"
 
 
-@contextmanager
-def _work(db: str | None, settings: Settings) -> Iterator[Session]:
-    try:
-        with database_session(db, settings) as session:
-            yield session
-    except JointcheckError as exc:
-        usage_error(f"{exc.message} ({exc.code})")
-
-
 @app.command("purge")
 def purge(db: str | None = DbOption) -> None:
     """Delete the registrations kept past the policy's retention (and receipts past the
@@ -57,7 +44,7 @@ def purge(db: str | None = DbOption) -> None:
     except ConfigError as exc:
         usage_error(f"{exc.message} ({exc.code})")
     now = SystemClock().now()
-    with _work(db, settings) as session:
+    with refusing_session(db, settings) as session:
         purged = purge_expired(session, now)
         if purged.registrations or purged.receipts:
             audit.append(session, key, at=now, actor_id=cli_actor(), actor_role=CLI_ROLE,
@@ -86,7 +73,7 @@ def counts(venue: str = typer.Option(..., "--venue", help="The venue's code."),
         except ValueError:
             usage_error(f"--day {day!r} is not a date (YYYY-MM-DD)")
     start, end = day_window(chosen, zone)
-    with _work(db, settings) as session:
+    with refusing_session(db, settings) as session:
         lines = venue_counts(session, venue, start, end)
     total = sum(line.count for line in lines)
     if as_json:

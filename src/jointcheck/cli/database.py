@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from jointcheck.cli.common import usage_error
 from jointcheck.config import Settings, load_settings
+from jointcheck.errors import JointcheckError
 from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
 from jointcheck.storage.migrations import head_revision, is_current
 
@@ -58,6 +59,16 @@ def database_session(url: str | None, settings: Settings) -> Iterator[Session]:
         usage_error(f"database error: {exc.__class__.__name__}: {exc}")
     finally:
         engine.dispose()
+
+
+@contextmanager
+def refusing_session(url: str | None, settings: Settings) -> Iterator[Session]:
+    """As ``database_session``, with a refusal (``JointcheckError``) made a usage error."""
+    try:
+        with database_session(url, settings) as session:
+            yield session
+    except JointcheckError as exc:
+        usage_error(f"{exc.message} ({exc.code})")
 
 
 def cli_actor() -> str:

@@ -13,19 +13,14 @@ unknown street, a day not rolled up yet).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import typer
-from sqlalchemy.orm import Session
 
 from jointcheck.cli.common import JsonOption, console, print_json, usage_error
-from jointcheck.cli.database import DbOption, database_session, settings_or_exit
+from jointcheck.cli.database import DbOption, refusing_session, settings_or_exit
 from jointcheck.clock import SystemClock
-from jointcheck.config import Settings
-from jointcheck.errors import JointcheckError
 from jointcheck.reporting.daily import OUTCOMES, DayReport, trailing_days
 from jointcheck.services.daily_reports import (
     TRAILING_DAYS,
@@ -37,15 +32,6 @@ from jointcheck.services.daily_reports import (
 
 app = typer.Typer(help="Daily street summaries: roll days up, print a street's day.",
                   no_args_is_help=True)
-
-
-@contextmanager
-def _work(db: str | None, settings: Settings) -> Iterator[Session]:
-    try:
-        with database_session(db, settings) as session:
-            yield session
-    except JointcheckError as exc:
-        usage_error(f"{exc.message} ({exc.code})")
 
 
 def _day(text: str) -> date:
@@ -66,7 +52,7 @@ def rollup(day: str | None = typer.Option(None, "--day", help="The last day to r
     zone = settings.timezone
     now = SystemClock().now()
     last = _day(day) if day is not None else now.astimezone(zone).date()
-    with _work(db, settings) as session:
+    with refusing_session(db, settings) as session:
         rolled = recompute_days(session, trailing_days(last, days), zone, now)
     if as_json:
         print_json({"timezone": str(zone), "days": [
@@ -92,7 +78,7 @@ def daily(street: str = typer.Option(..., "--street", help="The street's area co
         usage_error("choose one of --csv, --xlsx and --json")
     settings = settings_or_exit()
     chosen = _day(day)
-    with _work(db, settings) as session:
+    with refusing_session(db, settings) as session:
         report = street_daily_summary(session, street, chosen)
     try:
         if csv_file is not None:

@@ -14,17 +14,13 @@ or target, a malformed target or split).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import typer
-from sqlalchemy.orm import Session
 
 from jointcheck.cli.common import JsonOption, console, print_json, usage_error
-from jointcheck.cli.database import DbOption, cli_actor, database_session, settings_or_exit
+from jointcheck.cli.database import DbOption, cli_actor, refusing_session, settings_or_exit
 from jointcheck.clock import SystemClock
-from jointcheck.config import Settings
 from jointcheck.errors import JointcheckError
 from jointcheck.policy_sources import find_pack
 from jointcheck.security.access import Principal, Role
@@ -33,15 +29,6 @@ from jointcheck.targets import Progress, TargetSpec, parse_shares, parse_split_m
 
 app = typer.Typer(help="Dose targets: assign doses to an area for a period, split to its "
                   "streets, and follow the progress.", no_args_is_help=True)
-
-
-@contextmanager
-def _work(db: str | None, settings: Settings) -> Iterator[Session]:
-    try:
-        with database_session(db, settings) as session:
-            yield session
-    except JointcheckError as exc:
-        usage_error(f"{exc.message} ({exc.code})")
 
 
 def _day(option: str, text: str) -> date:
@@ -82,7 +69,7 @@ def set_command(
     except JointcheckError as exc:
         usage_error(f"{exc.message} ({exc.code})")
     now = SystemClock().now()
-    with _work(db, settings) as session:
+    with refusing_session(db, settings) as session:
         target_id = set_target(session, _authority(area), spec, method, pack.eligible_from,
                                now, shares)
         report = target_report(session, _authority(area), target_id,
@@ -96,7 +83,7 @@ def show(target_id: int = typer.Argument(..., help="The target's id."),
     """Print a target's daily progress, rate and forecast, in all and per street."""
     settings = settings_or_exit()
     today = SystemClock().now().astimezone(settings.timezone).date()
-    with _work(db, settings) as session:
+    with refusing_session(db, settings) as session:
         area = target_area(session, target_id)
         report = target_report(session, _authority(area), target_id, today)
     _print(report, as_json)
