@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -10,6 +11,18 @@ from jointcheck.cli.common import JsonOption, console, print_json, usage_error
 
 app = typer.Typer(help="Benchmarks: each prints its figures beside a reference measured in the "
                   "same run, as a ratio.", no_args_is_help=True)
+
+
+# The benchmarks that run a server measure on scratch databases (bench.scaffold).
+ScratchDbOption = typer.Option(
+    [], "--db", help="Where to measure: a SQLite URL (a temporary file is used) or a "
+    "PostgreSQL server URL (a temporary database is created and dropped). Repeat. "
+    "Default: SQLite.")
+
+
+def _print_skipped(figures: dict[str, Any]) -> None:
+    for target, reason in figures["skipped"].items():
+        console.print(f"  skipped {target}: {reason}")
 
 
 @app.command("verify")
@@ -111,15 +124,12 @@ def import_bench(
                       f"   ratio {result['ratio']:.2f}   re-import (unchanged) "
                       f"{result['reimport_per_s']:>9,}/s   residents "
                       f"{result['residents_per_s']:,}/s")
-    for target, reason in figures["skipped"].items():
-        console.print(f"  skipped {target}: {reason}")
+    _print_skipped(figures)
 
 
 @app.command("issue-api")
 def issue_api_bench(
-    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
-                                 "file is used) or a PostgreSQL server URL (a temporary "
-                                 "database is created and dropped). Repeat. Default: SQLite."),
+    db: list[str] = ScratchDbOption,
     seconds: float = typer.Option(6.0, "--seconds", min=1.0, help="How long to issue through "
                                   "the API (split over the interleaved rounds)."),
     clients: int = typer.Option(1, "--clients", min=1, max=64, help="Above 1: also measure "
@@ -147,15 +157,12 @@ def issue_api_bench(
             console.print(f"  {'':10} API ({result['clients']} clients) "
                           f"{result['concurrent_codes_per_s']:>8,.1f}/s   ratio "
                           f"{result['concurrent_ratio']:.4f}")
-    for target, reason in figures["skipped"].items():
-        console.print(f"  skipped {target}: {reason}")
+    _print_skipped(figures)
 
 
 @app.command("ingest")
 def ingest_bench(
-    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
-                                 "file is used) or a PostgreSQL server URL (a temporary "
-                                 "database is created and dropped). Repeat. Default: SQLite."),
+    db: list[str] = ScratchDbOption,
     events: int = typer.Option(200_000, "--events", min=1, help="Check events to upload."),
     batch: int = typer.Option(1000, "--batch", min=1, max=5000, help="Events per batch."),
     as_json: bool = JsonOption,
@@ -175,15 +182,12 @@ def ingest_bench(
                       f"   ratio {result['ratio']:.3f}   {result['registrations']:,} "
                       f"registrations; a batch p50 {result['batch_ms_p50']} ms, "
                       f"p99 {result['batch_ms_p99']} ms")
-    for target, reason in figures["skipped"].items():
-        console.print(f"  skipped {target}: {reason}")
+    _print_skipped(figures)
 
 
 @app.command("rollup")
 def rollup_bench(
-    db: list[str] = typer.Option([], "--db", help="Where to measure: a SQLite URL (a temporary "
-                                 "file is used) or a PostgreSQL server URL (a temporary "
-                                 "database is created and dropped). Repeat. Default: SQLite."),
+    db: list[str] = ScratchDbOption,
     events: int = typer.Option(10_000_000, "--events", min=1, help="Check events of the day."),
     streets: int = typer.Option(20, "--streets", min=1, max=99, help="Streets."),
     venues: int = typer.Option(5000, "--venues", min=1, help="Venues."),
@@ -207,8 +211,7 @@ def rollup_bench(
                       f"({result['fact_rows']:,} fact rows)   GROUP BY "
                       f"{result['group_by_ms']:,} ms ({result['groups']:,} groups)   "
                       f"ratio {result['ratio']:.2f}")
-    for target, reason in figures["skipped"].items():
-        console.print(f"  skipped {target}: {reason}")
+    _print_skipped(figures)
 
 
 @app.command("node")

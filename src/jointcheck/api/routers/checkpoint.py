@@ -89,12 +89,12 @@ def check(body: CheckIn, principal: PrincipalDep, session: SessionDep, audit: Au
     """
     require_role(principal, Permission.CHECKS_UPLOAD)
     chosen = None if body.event_id is None else event_id(body.event_id)
-    category = venue_category_of(session, principal, body.venue_category)
+    venue = own_venue(session, principal)
+    category = category_for(venue, body.venue_category)
     at = audit.clock.now()
     verifications = [verify(text, credentials.trust, at) for text in body.codes]
     decision = decide(credentials.pack, verifications, category, at)
     needs = () if body.end else still_needed(decision, verifications)
-    venue = own_venue(session, principal)
     recorded = (record_decision(session, principal, venue.code, decision, chosen, at)
                 if not needs and venue is not None else None)
     return answer_fields(decision, verifications, needs) | {"event_id": recorded, "stale": []}
@@ -110,9 +110,8 @@ def own_venue(session: SessionDep, principal: Principal) -> Venue | None:
     return venue
 
 
-def venue_category_of(session: SessionDep, principal: Principal, named: str | None) -> str:
+def category_for(venue: Venue | None, named: str | None) -> str:
     """Return the category to decide under: the caller's own venue's, else the one named."""
-    venue = own_venue(session, principal)
     if venue is not None:
         if named is not None and named != venue.category:
             raise AccessDenied("venue-category-mismatch",
