@@ -16,6 +16,12 @@
   the server issues nothing. ``JOINTCHECK_KEY_PASSPHRASE`` opens it.
 - ``JOINTCHECK_POLICY``: the policy pack the server decides with (a shipped id or a file;
   ``fangzi-2021``).
+- ``JOINTCHECK_ROLLUP_EVERY_MINUTES``: how often the server recomputes the daily street
+  roll-ups (15; 0 turns the scheduled roll-up off, for a cron job of ``reports rollup``).
+- ``JOINTCHECK_ROLLUP_DAYS``: how many days, ending today, each scheduled roll-up recomputes (3).
+- ``JOINTCHECK_REPORT_FONT``: a font file (``.ttf``, ``.otf``, ``.ttc``) for the PDF day report;
+  unset, a CJK font installed on the machine is looked for. ``JOINTCHECK_REPORT_FONT_FACE``: the
+  face to use in a ``.ttc`` collection (0).
 
 In development, a key left unset is read from ``KEY_DIR`` (``pseudonym.key``,
 ``field-1.key``, ``audit.key``: base64 text, mode 0600), created there with random bytes on
@@ -34,7 +40,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jointcheck.errors import JointcheckError
@@ -69,6 +75,10 @@ class Settings(BaseSettings):
     keystore_dir: Path | None = None
     key_passphrase: SecretStr | None = None
     policy: str = "fangzi-2021"
+    rollup_every_minutes: int = Field(default=15, ge=0, le=24 * 60)
+    rollup_days: int = Field(default=3, ge=1, le=366)
+    report_font: FilePath | None = None
+    report_font_face: int = Field(default=0, ge=0)
 
     @field_validator("district_timezone")
     @classmethod

@@ -24,6 +24,7 @@ from tests.browser.door_world import (
     chromium_problem,
     serve_district,
 )
+from tests.browser.ops_world import OpsDistrict, serve_ops_district, signed_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -109,6 +110,41 @@ def new_page(browser: Browser, district: District) -> Iterator[OpenPage]:
 
     def opener(**options: str | None) -> Page:
         return open_page(browser, district, watched, **options)
+
+    yield opener
+    for one in watched:
+        one.page.context.close()
+    for one in watched:
+        one.check()
+
+
+@pytest.fixture(scope="session")
+def ops_district(chromium_ready: None,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpsDistrict]:
+    with serve_ops_district(tmp_path_factory.mktemp("ops")) as running:
+        yield running
+
+
+OpsOpener = Callable[..., "Page"]
+
+
+@pytest.fixture
+def ops_page(browser: Browser, ops_district: OpsDistrict) -> Iterator[OpsOpener]:
+    """Open ``/ops`` watched, in a fresh context: ``ops_page(role, route, viewport=PHONE,
+    lang=None)`` signs in as ``role``'s user (none: stays at the sign-in form)."""
+    watched: list[Watched] = []
+
+    def opener(role: str | None = None, route: str = "", *,
+               viewport: dict[str, int] | None = None, lang: str | None = None) -> Page:
+        context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN")
+        if lang is not None:
+            context.add_init_script(f"localStorage.setItem('jointcheck.lang', {lang!r});")
+        page = context.new_page()
+        watched.append(Watched(page, ops_district.url))
+        if role is None:
+            page.goto(ops_district.page_url())
+            return page
+        return signed_in(page, ops_district, role, route)
 
     yield opener
     for one in watched:

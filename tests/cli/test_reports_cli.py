@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from jointcheck.cli.main import app
@@ -91,7 +92,41 @@ def test_rollup_then_daily_prints_the_street_day(env: dict[str, str], tmp_path: 
     assert ["venue", "v-mall", "Mall", "mall-supermarket", 42, 0, 0, 0, 3, 45] in cells
 
 
+def test_daily_writes_a_printable_pdf(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "reports", "rollup", "--day", DAY, "--days", "1")[0] == 0
+    document = tmp_path / "day.pdf"
+    code, out, err = run(env, "reports", "daily", "--street", "fz.s01", "--day", DAY,
+                         "--format", "pdf", "--out", str(document))
+    assert code == 0, err
+    assert out.strip() == f"wrote {document}"
+    reader = PdfReader(document)
+    assert len(reader.pages) == 1
+    text = "".join("".join(page.extract_text().replace("\x00", " ").split())
+                   for page in reader.pages)
+    for expected in ("StreetOne(fz.s01)", DAY, "Asia/Shanghai", "45Checks", "admit42",
+                     "deny3", "v-mallMallmall-supermarket42000345",
+                     "Venuesthatreportednochecks(1)v-gym"):
+        assert expected in text
+    sheet = tmp_path / "day.csv"
+    assert run(env, "reports", "daily", "--street", "fz.s01", "--day", DAY, "--format", "csv",
+               "--out", str(sheet))[0] == 0
+    assert ["venue", "v-mall", "Mall", "mall-supermarket", "42", "0", "0", "0", "3",
+            "45"] in list(csv.reader(sheet.open(encoding="utf-8")))
+    code, out, _ = run(env, "reports", "daily", "--street", "fz.s01", "--day", DAY,
+                       "--format", "json")
+    assert code == 0 and json.loads(out)["checks"] == 45
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (("daily", "--street", "fz.s01", "--day", DAY, "--format", "pdf"),
+     "--format pdf needs --out FILE"),
+    (("daily", "--street", "fz.s01", "--day", DAY, "--out", "x.pdf"), "--out needs --format"),
+    (("daily", "--street", "fz.s01", "--day", DAY, "--format", "json", "--out", "x.pdf"),
+     "--out goes with csv, xlsx or pdf"),
+    (("daily", "--street", "fz.s01", "--day", DAY, "--format", "pdf", "--out", "x.pdf",
+      "--csv", "x.csv"), "choose one of"),
+    (("daily", "--street", "fz.s01", "--day", DAY, "--format", "ps", "--out", "x.ps"),
+     "ps"),
     (("daily", "--street", "fz.s01", "--day", DAY), "has not been rolled up"),
     (("daily", "--street", "fz.s09", "--day", DAY), "not a registered street"),
     (("daily", "--street", "fz.s01", "--day", "22/11/2026"), "is not a date"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from collections import Counter
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,13 @@ from jointcheck.errors import AccessDenied, NotFoundError
 from jointcheck.registry.venues import Venue
 from jointcheck.security.access import Principal, Role
 from jointcheck.security.fieldcrypt import FieldCipher
-from jointcheck.services.daily_reports import recompute_days, street_daily_summary
+from jointcheck.services.daily_reports import (
+    recompute_days,
+    scheduled_rollup,
+    street_daily_summary,
+    street_name,
+)
+from jointcheck.services.day_report_pdf import find_cjk_font, render_day_report_pdf
 from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.models import DailyStreetCheckRow, DailyStreetTotalRow
 from jointcheck.storage.models.people import ResidentRow, VaccinationRow
@@ -206,3 +214,49 @@ def test_an_unknown_street_or_a_day_not_rolled_up_is_not_found(district: Databas
         with pytest.raises(NotFoundError) as unknown:
             street_daily_summary(session, "fz.s01.c01", DAY)
         assert unknown.value.code == "unknown-area"
+
+
+def test_the_scheduled_rollup_recomputes_the_local_days_ending_now(
+        district: Database) -> None:
+    # 15:30 UTC is 23:30 on DAY in Shanghai; 16:30 UTC is already the next local day.
+    before_midnight = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
+    with unit_of_work(district.sessions) as session:
+        rolled = scheduled_rollup(session, before_midnight, SHANGHAI, 2)
+    assert [r.day for r in rolled] == [DAY - timedelta(days=1), DAY]
+    assert rolled[1].checks == sum(_counts(1, START).values())
+    first = _rows(district)
+    with unit_of_work(district.sessions) as session:
+        again = scheduled_rollup(session, before_midnight + timedelta(minutes=15), SHANGHAI, 2)
+    assert _rows(district) == first  # a rerun of unchanged days leaves the same rows
+    assert [r.checks for r in again] == [r.checks for r in rolled]
+    _add_counts(district, Counter({CountKey("v-quiet", START + timedelta(hours=10), "admit",
+                                            "dcc"): 4}))
+    with unit_of_work(district.sessions) as session:
+        later = scheduled_rollup(session, before_midnight + timedelta(hours=1), SHANGHAI, 2)
+    assert [r.day for r in later] == [DAY, DAY + timedelta(days=1)]
+    assert later[0].checks == rolled[1].checks + 4
+
+
+def test_the_pdf_of_a_stored_day_carries_its_figures(district: Database) -> None:
+    with unit_of_work(district.sessions) as session:
+        recompute_days(session, [DAY], SHANGHAI, NOW)
+    with district.session() as session:
+        report = street_daily_summary(session, "fz.s01", DAY)
+        name = street_name(session, "fz.s01")
+        with pytest.raises(NotFoundError) as unknown:
+            street_name(session, "fz.s09")
+    assert unknown.value.code == "unknown-area"
+    assert name == "FZ.S01"
+    document = render_day_report_pdf(report, name, NOW, find_cjk_font())
+    reader = PdfReader(io.BytesIO(document))
+    text = "".join("".join(page.extract_text().replace("\x00", " ").split())
+                   for page in reader.pages)
+    assert "FZ.S01(fz.s01)" in text and DAY.isoformat() in text
+    assert f"{report.checks}Checks" in text
+    assert f"{report.registrations}Registrations" in text
+    assert f"{report.new_vaccinations}Newvaccinations" in text
+    for line in report.venues:
+        counts = "".join(str(line.counts.get(outcome, 0)) for outcome in OUTCOMES)
+        assert f"{line.venue}{line.name.replace(' ', '')}{line.category}{counts}" \
+               f"{line.total}" in text
+    assert "Venuesthatreportednochecks(1)v-quiet" in text

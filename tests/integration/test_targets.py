@@ -11,12 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from jointcheck.clock import FixedClock
 from jointcheck.errors import AccessDenied, NotFoundError
 from jointcheck.security.access import Principal, Role
+from jointcheck.services.audit import AuditTrail, verify
 from jointcheck.services.targets import born_by, set_target, target_report
 from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.models import DoseTargetRow, DoseTargetShareRow
 from jointcheck.storage.models.people import ContraindicationRow, ResidentRow, VaccinationRow
+from jointcheck.storage.repositories.audit import AuditRepository
 from jointcheck.targets import Phase, SplitMethod, TargetError, TargetSpec, split_proportional
 from tests.integration.conftest import Database
 
@@ -26,6 +29,12 @@ ELIGIBLE_FROM = 3
 AUTHORITY = Principal("ha-1", Role.HEALTH_AUTHORITY, "fz")
 STREET_ONE = Principal("so-1", Role.STREET_OFFICER, "fz.s01")
 HOMES = ("fz.s01", "fz.s01.c01", "fz.s01.c01.g01", "fz.s01.c02", "fz.s02", "fz.s02.c01")
+AUDIT_KEY = b"a" * 32
+
+
+def trail(session: Session) -> AuditTrail:
+    """Return the audit trail of ``session``, dated ``NOW``."""
+    return AuditTrail(session, AUDIT_KEY, FixedClock(NOW))
 
 
 def _resident(session: Session, pid: str, area: str, born: date) -> None:
@@ -82,8 +91,9 @@ def district(areas: Database) -> District:
 def test_a_proportional_split_follows_the_eligible_unvaccinated_residents(
         district: District) -> None:
     with unit_of_work(district.db.sessions) as session:
-        target_id = set_target(session, AUTHORITY, TargetSpec("fz", 5_400, START, END),
-                               SplitMethod.PROPORTIONAL, ELIGIBLE_FROM, NOW)
+        target_id = set_target(session, trail(session), AUTHORITY,
+                               TargetSpec("fz", 5_400, START, END), SplitMethod.PROPORTIONAL,
+                               ELIGIBLE_FROM)
     with unit_of_work(district.db.sessions) as session:
         report = target_report(session, AUTHORITY, target_id, START - timedelta(days=1))
     weights = {s: district.eligible[s] for s in ("fz.s01", "fz.s02")}
@@ -99,8 +109,8 @@ def test_a_proportional_split_follows_the_eligible_unvaccinated_residents(
 
 def test_progress_counts_each_days_doses_in_the_area(district: District) -> None:
     with unit_of_work(district.db.sessions) as session:
-        target_id = set_target(session, AUTHORITY, TargetSpec("fz", 400, START, END),
-                               SplitMethod.MANUAL, ELIGIBLE_FROM, NOW,
+        target_id = set_target(session, trail(session), AUTHORITY,
+                               TargetSpec("fz", 400, START, END), SplitMethod.MANUAL, ELIGIBLE_FROM,
                                {"fz.s01": 250, "fz.s02": 150})
     rng = random.Random(7)
     expected: Counter[tuple[str, date]] = Counter()
@@ -134,10 +144,12 @@ def test_progress_counts_each_days_doses_in_the_area(district: District) -> None
 
 def test_a_street_office_sees_its_street_only_and_may_not_assign(district: District) -> None:
     with unit_of_work(district.db.sessions) as session:
-        target_id = set_target(session, AUTHORITY, TargetSpec("fz", 100, START, END),
-                               SplitMethod.MANUAL, ELIGIBLE_FROM, NOW, {"fz.s02": 100})
-        street_target = set_target(session, AUTHORITY, TargetSpec("fz.s02", 10, START, END),
-                                   SplitMethod.PROPORTIONAL, ELIGIBLE_FROM, NOW)
+        target_id = set_target(session, trail(session), AUTHORITY,
+                               TargetSpec("fz", 100, START, END), SplitMethod.MANUAL,
+                               ELIGIBLE_FROM, {"fz.s02": 100})
+        street_target = set_target(session, trail(session), AUTHORITY,
+                                   TargetSpec("fz.s02", 10, START, END),
+                                   SplitMethod.PROPORTIONAL, ELIGIBLE_FROM)
     with unit_of_work(district.db.sessions) as session:
         report = target_report(session, STREET_ONE, target_id, START)
         assert report.overall is None
@@ -149,8 +161,8 @@ def test_a_street_office_sees_its_street_only_and_may_not_assign(district: Distr
         with pytest.raises(AccessDenied):
             target_report(session, grid, target_id, START)
         with pytest.raises(AccessDenied) as caught:
-            set_target(session, STREET_ONE, TargetSpec("fz.s01", 10, START, END),
-                       SplitMethod.PROPORTIONAL, ELIGIBLE_FROM, NOW)
+            set_target(session, trail(session), STREET_ONE, TargetSpec("fz.s01", 10, START, END),
+                       SplitMethod.PROPORTIONAL, ELIGIBLE_FROM)
         assert caught.value.code == "role-not-allowed"
         inspector = Principal("in-1", Role.INSPECTOR, "fz")
         with pytest.raises(AccessDenied) as caught:
@@ -175,10 +187,40 @@ def test_a_bad_split_or_area_is_refused_and_stores_nothing(
         district: District, area: str, shares: dict[str, int],
         error: type[Exception], code: str) -> None:
     with pytest.raises(error) as caught, unit_of_work(district.db.sessions) as session:
-        set_target(session, AUTHORITY, TargetSpec(area, 100, START, END), SplitMethod.MANUAL,
-                   ELIGIBLE_FROM, NOW, shares)
+        set_target(session, trail(session), AUTHORITY, TargetSpec(area, 100, START, END),
+                   SplitMethod.MANUAL, ELIGIBLE_FROM, shares)
     assert getattr(caught.value, "code", None) == code
     assert _stored(district.db) == (0, 0)
+    with district.db.session() as session:
+        assert AuditRepository(session).count() == 0
+
+
+def test_assigning_a_target_and_its_split_is_audited(district: District) -> None:
+    with unit_of_work(district.db.sessions) as session:
+        manual = set_target(session, trail(session), AUTHORITY,
+                            TargetSpec("fz", 400, START, END), SplitMethod.MANUAL,
+                            ELIGIBLE_FROM, {"fz.s01": 250, "fz.s02": 150})
+        proportional = set_target(session, trail(session), AUTHORITY,
+                                  TargetSpec("fz.s02", 10, START, END),
+                                  SplitMethod.PROPORTIONAL, ELIGIBLE_FROM)
+        with pytest.raises(AccessDenied):
+            set_target(session, trail(session), STREET_ONE,
+                       TargetSpec("fz.s01", 10, START, END), SplitMethod.PROPORTIONAL,
+                       ELIGIBLE_FROM)
+    with district.db.session() as session:
+        entries = list(AuditRepository(session).stream())
+        assert verify(session, AUDIT_KEY).ok
+    assert [(e.action, e.actor_id, e.actor_role, e.subject, e.area, e.at) for e in entries] == [
+        ("targets.assigned", "ha-1", "health-authority", str(manual), "fz", NOW),
+        ("targets.assigned", "ha-1", "health-authority", str(proportional), "fz.s02", NOW)]
+    assert dict(entries[0].detail) == {
+        "target": manual, "doses": 400, "start": START.isoformat(), "end": END.isoformat(),
+        "split": "manual", "eligible_from": None,
+        "shares": {"fz.s01": 250, "fz.s02": 150}}
+    assert dict(entries[1].detail) == {
+        "target": proportional, "doses": 10, "start": START.isoformat(),
+        "end": END.isoformat(), "split": "proportional", "eligible_from": ELIGIBLE_FROM,
+        "shares": {"fz.s02": 10}}
 
 
 def test_an_unknown_target_is_not_found(district: District) -> None:

@@ -20,11 +20,13 @@ from jointcheck.api.deps import ApiContext
 from jointcheck.api.routers import ROUTERS
 from jointcheck.api.routers.checks import BodyLimits, purge_hourly, stop
 from jointcheck.api.routers.credentials import CredentialsContext
+from jointcheck.api.routers.reports import rollup_periodically
 from jointcheck.clock import Clock, SystemClock
 from jointcheck.config import ConfigError, Settings, audit_key, registry_keys
 from jointcheck.errors import KeyStoreError
 from jointcheck.keystore import open_keystore
 from jointcheck.storage.db import make_engine, make_sessions
+from jointcheck.web.ops import install_ops_pages
 from jointcheck.web.pages import install_pages
 
 DESCRIPTION = """\
@@ -52,10 +54,15 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     @asynccontextmanager
     async def lifespan(started: FastAPI) -> AsyncIterator[None]:
         purge = asyncio.create_task(purge_hourly(started.state.jointcheck))
+        # The daily street roll-ups are recomputed on a timer unless a cron job does it (0).
+        rollup = (asyncio.create_task(rollup_periodically(started.state.jointcheck))
+                  if settings.rollup_every_minutes > 0 else None)
         try:
             yield
         finally:
             await stop(purge)
+            if rollup is not None:
+                await stop(rollup)
             if owned:
                 bound.dispose()
 
@@ -71,6 +78,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None,
     for router in ROUTERS:
         app.include_router(router)
     install_pages(app)
+    install_ops_pages(app)
     return app
 
 

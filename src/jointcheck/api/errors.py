@@ -48,6 +48,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "bad-entry": 500,
     "event-venue-mismatch": 403,
     "batch-too-large": 413,
+    "case-closed": 409,
+    "investigation-exists": 409,
+    "not-a-member": 404,
 }
 STATUS_BY_CLASS: tuple[tuple[type[JointcheckError], int], ...] = (
     (AuthenticationError, 401),

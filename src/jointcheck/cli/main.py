@@ -12,9 +12,11 @@ from jointcheck.cli import (
     checks,
     conformance,
     demo,
+    followup,
     inspections,
     issue,
     keys,
+    organisations,
     policy,
     registry,
     reports,
@@ -44,8 +46,10 @@ app.add_typer(access.audit_app, name="audit")
 app.add_typer(checks.app, name="checks")
 app.add_typer(targets.app, name="targets")
 app.add_typer(inspections.app, name="inspections")
+app.add_typer(followup.app, name="followup")
 app.command("investigate")(inspections.investigate_command)
 app.add_typer(reports.app, name="reports")
+app.add_typer(organisations.app, name="organisations")
 app.command("serve")(serve.serve_command)
 app.command("checkpoint")(checkpoint.checkpoint_command)
 app.command("demo")(demo.demo_command)

@@ -5,7 +5,12 @@ from the hourly check counts, the registrations and the vaccination records: by 
 trailing window of 3 days ending today, so checks uploaded late are counted; a rerun leaves the
 same rows. ``reports daily`` prints one street's rolled-up day: per venue and category the
 checks by outcome, the registrations, the venues that reported no checks, and the day's new
-vaccinations of the street's residents; as text, ``--json``, ``--csv FILE`` or ``--xlsx FILE``.
+vaccinations of the street's residents; as text, ``--json``, ``--csv FILE`` or ``--xlsx FILE``,
+or ``--format text|json|csv|xlsx|pdf`` with ``--out FILE`` (``pdf``: a printable A4 report with
+charts; Chinese names need a CJK font, see ``JOINTCHECK_REPORT_FONT``).
+
+The server recomputes the trailing days on its own every ``JOINTCHECK_ROLLUP_EVERY_MINUTES``;
+``reports rollup`` from cron does the same where the server's timer is turned off (0).
 
 Exit status: 0 done, 2 usage error (bad settings, a database not upgraded, a malformed day, an
 unknown street, a day not rolled up yet).
@@ -14,6 +19,7 @@ unknown street, a day not rolled up yet).
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -28,7 +34,9 @@ from jointcheck.services.daily_reports import (
     report_csv,
     report_xlsx,
     street_daily_summary,
+    street_name,
 )
+from jointcheck.services.day_report_pdf import render_day_report_pdf, report_font
 
 app = typer.Typer(help="Daily street summaries: roll days up, print a street's day.",
                   no_args_is_help=True)
@@ -66,33 +74,79 @@ def rollup(day: str | None = typer.Option(None, "--day", help="The last day to r
                       f"vaccinations, {r.streets} streets", markup=False, highlight=False)
 
 
+class DailyFormat(StrEnum):
+    """How ``reports daily`` writes the day."""
+
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+FILE_FORMATS = (DailyFormat.CSV, DailyFormat.XLSX, DailyFormat.PDF)
+
+
+def _chosen_format(fmt: DailyFormat | None, out: Path | None, csv_file: Path | None,
+                   xlsx_file: Path | None, as_json: bool) -> tuple[DailyFormat, Path | None]:
+    """Return the one format the options ask for, and the file it goes to."""
+    asked: list[tuple[DailyFormat, Path | None]] = []
+    if csv_file is not None:
+        asked.append((DailyFormat.CSV, csv_file))
+    if xlsx_file is not None:
+        asked.append((DailyFormat.XLSX, xlsx_file))
+    if as_json:
+        asked.append((DailyFormat.JSON, None))
+    if fmt is not None:
+        asked.append((fmt, out))
+    elif out is not None:
+        usage_error("--out needs --format csv, xlsx or pdf")
+    if len(asked) > 1:
+        usage_error("choose one of --csv, --xlsx, --json and --format")
+    chosen, path = asked[0] if asked else (DailyFormat.TEXT, None)
+    if chosen in FILE_FORMATS and path is None:
+        usage_error(f"--format {chosen} needs --out FILE")
+    if chosen not in FILE_FORMATS and path is not None:
+        usage_error(f"--format {chosen} prints the report; --out goes with csv, xlsx or pdf")
+    return chosen, path
+
+
 @app.command("daily")
 def daily(street: str = typer.Option(..., "--street", help="The street's area code."),
           day: str = typer.Option(..., "--day", help="The day (YYYY-MM-DD, of the district)."),
           csv_file: Path | None = typer.Option(None, "--csv", help="Write the report as CSV."),
           xlsx_file: Path | None = typer.Option(None, "--xlsx",
                                                 help="Write the report as an XLSX workbook."),
+          fmt: DailyFormat | None = typer.Option(None, "--format", help="text or json (printed), "
+                                                 "csv, xlsx or pdf (written to --out)."),
+          out: Path | None = typer.Option(None, "--out", help="The file --format csv, xlsx "
+                                          "or pdf writes."),
           db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """Print a street's day: checks per venue and category, registrations, silent venues."""
-    if sum((csv_file is not None, xlsx_file is not None, as_json)) > 1:
-        usage_error("choose one of --csv, --xlsx and --json")
+    chosen, path = _chosen_format(fmt, out, csv_file, xlsx_file, as_json)
     settings = settings_or_exit()
-    chosen = _day(day)
+    day_chosen = _day(day)
     with refusing_session(db, settings) as session:
-        report = street_daily_summary(session, street, chosen)
-    try:
-        if csv_file is not None:
-            csv_file.write_text(report_csv(report), encoding="utf-8")
-        elif xlsx_file is not None:
-            xlsx_file.write_bytes(report_xlsx(report))
-    except OSError as exc:
-        usage_error(f"cannot write {csv_file or xlsx_file}: {exc.strerror}")
-    if as_json:
+        report = street_daily_summary(session, street, day_chosen)
+        name = street_name(session, street)
+    if chosen is DailyFormat.JSON:
         print_json(report.as_dict())
-    elif csv_file is None and xlsx_file is None:
+        return
+    if path is None:
         _print(report)
+        return
+    if chosen is DailyFormat.CSV:
+        content: bytes = report_csv(report).encode("utf-8")
+    elif chosen is DailyFormat.XLSX:
+        content = report_xlsx(report)
     else:
-        console.print(f"wrote {csv_file or xlsx_file}", markup=False, highlight=False)
+        content = render_day_report_pdf(report, name, SystemClock().now(),
+                                        report_font(settings))
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        usage_error(f"cannot write {path}: {exc.strerror}")
+    console.print(f"wrote {path}", markup=False, highlight=False)
 
 
 def _print(report: DayReport) -> None:

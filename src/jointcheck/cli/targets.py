@@ -4,7 +4,8 @@
 ``--start`` to ``--end`` (local days of ``JOINTCHECK_DISTRICT_TIMEZONE``), split to the
 area's streets in proportion to their eligible unvaccinated residents (age from the policy's
 ``eligible_from``), or by hand with ``--split manual --street CODE=N ...``. The command acts
-as the district's health authority and records ``cli:<os user>`` as the assigner.
+as the district's health authority and records ``cli:<os user>`` as the assigner; the
+assignment and its split are written to the audit log (``targets.assigned``).
 ``targets show ID`` prints the target with its daily progress, rate and forecast, in all and
 per street, as of today in the district.
 
@@ -21,9 +22,11 @@ import typer
 from jointcheck.cli.common import JsonOption, console, print_json, usage_error
 from jointcheck.cli.database import DbOption, cli_actor, refusing_session, settings_or_exit
 from jointcheck.clock import SystemClock
+from jointcheck.config import ConfigError, audit_key
 from jointcheck.errors import JointcheckError
 from jointcheck.policy_sources import find_pack
 from jointcheck.security.access import Principal, Role
+from jointcheck.services.audit import AuditTrail
 from jointcheck.services.targets import TargetReport, set_target, target_area, target_report
 from jointcheck.targets import Progress, TargetSpec, parse_shares, parse_split_method
 
@@ -68,10 +71,15 @@ def set_command(
         pack = find_pack(policy or settings.policy)
     except JointcheckError as exc:
         usage_error(f"{exc.message} ({exc.code})")
-    now = SystemClock().now()
+    try:
+        key = audit_key(settings)
+    except ConfigError as exc:
+        usage_error(f"{exc.message} ({exc.code})")
+    clock = SystemClock()
+    now = clock.now()
     with refusing_session(db, settings) as session:
-        target_id = set_target(session, _authority(area), spec, method, pack.eligible_from,
-                               now, shares)
+        target_id = set_target(session, AuditTrail(session, key, clock), _authority(area), spec,
+                               method, pack.eligible_from, shares)
         report = target_report(session, _authority(area), target_id,
                                now.astimezone(settings.timezone).date())
     _print(report, as_json)

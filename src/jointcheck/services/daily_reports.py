@@ -31,8 +31,10 @@ from jointcheck.reporting.daily import (
     roll_up,
     shape_report,
     street_totals,
+    trailing_days,
 )
 from jointcheck.security.access import Permission, Principal, Target, authorize
+from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.reports import ReportRepository
 
 TRAILING_DAYS = 3
@@ -96,6 +98,21 @@ def street_daily_summary(session: Session, street: str, day: date,
     return shape_report(street, day, totals.timezone, repository.day_facts(day, street),
                         repository.street_venues(street), totals.registrations,
                         totals.new_vaccinations)
+
+
+def street_name(session: Session, street: str) -> str:
+    """Return the registered name of ``street`` (its code when it has none)."""
+    found = AreaRepository(session).get(street)
+    if found is None:
+        raise NotFoundError("unknown-area", f"{street} is not a registered street")
+    return found.name or street
+
+
+def scheduled_rollup(session: Session, now: datetime, timezone: ZoneInfo,
+                     days: int = TRAILING_DAYS) -> list[DayRollUp]:
+    """Recompute the ``days`` local days ending with the day of ``now`` (the server's job)."""
+    return recompute_days(session, trailing_days(now.astimezone(timezone).date(), days),
+                          timezone, now)
 
 
 def report_csv(report: DayReport) -> str:

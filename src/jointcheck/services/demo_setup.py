@@ -24,10 +24,11 @@ from jointcheck.config import Settings, registry_keys
 from jointcheck.errors import AccountError, JointcheckError
 from jointcheck.keystore import init_keystore, open_keystore
 from jointcheck.policy_sources import find_pack
-from jointcheck.security.access import Role
+from jointcheck.security.access import Principal, Role
 from jointcheck.services.demo_codes import SampleCode, write_sample_codes
 from jointcheck.services.demo_district import DemoDistrict, DemoUser, generate_district
 from jointcheck.services.demo_seed import DISTRICT_TIMEZONE, SeedReport, seed_district
+from jointcheck.services.followup import refresh
 from jointcheck.services.import_engine import Progress
 from jointcheck.services.users import create_user
 from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
@@ -112,12 +113,21 @@ def prepare_demo(folder: Path, database: Path, plan: DemoPlan, now: datetime,
             report = seed_district(session, district, pseudonym_key=keys.pseudonym_key,
                                    cipher=keys.cipher, at=now, progress=progress)
             created = _create_users(session, district.users, now)
+            _refresh_followup(session, district, settings, now)
     finally:
         engine.dispose()
     folder_of_codes = folder / "codes"
     samples = _sample_codes(settings, district, folder_of_codes, now)
     return DemoReady(settings, plan, report, district.users, created, tuple(samples),
                      folder_of_codes)
+
+
+def _refresh_followup(session: Session, district: DemoDistrict, settings: Settings,
+                      now: datetime) -> None:
+    """Open the district's follow-up cases, so that the demo has a worklist (idempotent)."""
+    top = next(area.code for area in district.areas if "." not in area.code)
+    refresh(session, Principal("demo-setup", Role.HEALTH_AUTHORITY, top), top,
+            find_pack(settings.policy), now)
 
 
 def _sample_codes(settings: Settings, district: DemoDistrict, folder: Path,

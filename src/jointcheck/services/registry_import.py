@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from jointcheck.config import RegistryKeys
 from jointcheck.services.fhir_import import IMMUNIZATION, PATIENT, FhirSource
+from jointcheck.services.followup import close_dosed_cases
 from jointcheck.services.import_engine import (
     ImportContext,
     ImportReport,
@@ -82,11 +83,23 @@ def import_vaccinations(session: Session, path: Path, keys: RegistryKeys, at: da
                       if file_format is FileFormat.CSV
                       else FhirSource(path, keys.pseudonym_key, timezone,
                                       frozenset({IMMUNIZATION})))
-    return run_import(session, source, _context(keys, at, timezone, progress))
+    return _closing_cases(session, run_import(session, source,
+                                              _context(keys, at, timezone, progress)), at,
+                          timezone)
 
 
 def import_fhir(session: Session, path: Path, keys: RegistryKeys, at: datetime,
                 timezone: ZoneInfo, progress: Progress = no_progress) -> ImportReport:
     """Import the Patients and Immunizations of a FHIR Bundle or NDJSON file."""
     source = FhirSource(path, keys.pseudonym_key, timezone)
-    return run_import(session, source, _context(keys, at, timezone, progress))
+    return _closing_cases(session, run_import(session, source,
+                                              _context(keys, at, timezone, progress)), at,
+                          timezone)
+
+
+def _closing_cases(session: Session, report: ImportReport, at: datetime,
+                   timezone: ZoneInfo) -> ImportReport:
+    """Close the follow-up cases of people whose dose record has just arrived."""
+    if report.inserted:
+        close_dosed_cases(session, at.astimezone(timezone).date(), at)
+    return report

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from jointcheck.errors import AccessDenied, NotFoundError
+from jointcheck.registry.ages import born_by
 from jointcheck.registry.areas import AreaLevel
 from jointcheck.security.access import Permission, Principal, Target, authorize, is_allowed
+from jointcheck.security.audit_chain import JsonValue
+from jointcheck.services.audit import AuditTrail
 from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.targets import StoredShare, StoredTarget, TargetRepository
 from jointcheck.targets import (
@@ -37,13 +40,15 @@ from jointcheck.targets import (
     split_proportional,
 )
 
-
-def born_by(day: date, age: int) -> date:
-    """Return the latest birth date of someone at least ``age`` years old on ``day``."""
-    try:
-        return day.replace(year=day.year - age)
-    except ValueError:  # 29 February in a year that has none: that birthday is 1 March
-        return day.replace(year=day.year - age, day=28)
+__all__ = [
+    "StreetProgress",
+    "TargetReport",
+    "born_by",
+    "progress_dict",
+    "set_target",
+    "target_area",
+    "target_report",
+]
 
 
 def _streets(session: Session, area: str) -> list[str]:
@@ -59,28 +64,39 @@ def _streets(session: Session, area: str) -> list[str]:
     return streets
 
 
-def set_target(session: Session, principal: Principal, spec: TargetSpec, method: SplitMethod,
-               eligible_from: int, now: datetime,
+def set_target(session: Session, trail: AuditTrail, principal: Principal, spec: TargetSpec,
+               method: SplitMethod, eligible_from: int,
                manual: Mapping[str, int] | None = None) -> int:
     """Store a target assigned by ``principal`` with its split to streets; return its id.
 
     ``manual`` holds the shares of a split by hand (they must sum to the doses); a
-    proportional split weighs the streets by their eligible unvaccinated residents.
+    proportional split weighs the streets by their eligible unvaccinated residents. The
+    assignment and its split (figures per street, never a person) go to the audit log as
+    ``targets.assigned``, in the same transaction; the trail's clock dates both.
     """
     authorize(principal, Permission.TARGETS_WRITE, Target(area=spec.area))
     streets = _streets(session, spec.area)
     repository = TargetRepository(session)
+    weights: dict[str, int] | None = None
     if method is SplitMethod.MANUAL:
         shares = check_manual_split(spec.doses, manual or {}, streets)
-        return repository.add(spec.area, spec.doses, spec.start, spec.end, method.value, None,
-                              shares, None, principal.user_id, now)
-    if manual:
+    elif manual:
         raise TargetError("bad-split", "a proportional split takes no shares by hand")
-    weights = repository.eligible_unvaccinated(streets, born_by(spec.start, eligible_from),
-                                               spec.start)
-    shares = split_proportional(spec.doses, weights)
-    return repository.add(spec.area, spec.doses, spec.start, spec.end, method.value,
-                          eligible_from, shares, weights, principal.user_id, now)
+    else:
+        weights = repository.eligible_unvaccinated(streets, born_by(spec.start, eligible_from),
+                                                   spec.start)
+        shares = split_proportional(spec.doses, weights)
+    now = trail.clock.now()
+    target_id = repository.add(spec.area, spec.doses, spec.start, spec.end, method.value,
+                               None if weights is None else eligible_from, shares, weights,
+                               principal.user_id, now)
+    detail: dict[str, JsonValue] = {
+        "target": target_id, "doses": spec.doses, "start": spec.start.isoformat(),
+        "end": spec.end.isoformat(), "split": method.value,
+        "eligible_from": None if weights is None else eligible_from,
+        "shares": {street: int(count) for street, count in sorted(shares.items())}}
+    trail.record(principal, "targets.assigned", str(target_id), spec.area, detail)
+    return target_id
 
 
 @dataclass(frozen=True, slots=True)

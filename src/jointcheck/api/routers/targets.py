@@ -15,7 +15,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from jointcheck.api.deps import ContextDep, PrincipalDep, SessionDep
+from jointcheck.api.deps import AuditDep, ContextDep, PrincipalDep, SessionDep
 from jointcheck.api.errors import AUTH_RESPONSES, documented
 from jointcheck.api.routers.checks import PackDep
 from jointcheck.services.targets import set_target, target_report
@@ -97,12 +97,13 @@ SET_RESPONSES = (
 
 @router.post("/targets", response_model=TargetOut, status_code=201, responses=SET_RESPONSES)
 def assign_target(body: TargetIn, principal: PrincipalDep, session: SessionDep,
-                  context: ContextDep, pack: PackDep) -> dict[str, Any]:
-    """Assign a dose target to an area, split to its streets; answer with its report."""
+                  context: ContextDep, pack: PackDep, audit: AuditDep) -> dict[str, Any]:
+    """Assign a dose target to an area, split to its streets (audited); answer with its
+    report."""
     spec = TargetSpec(body.area, body.doses, body.start, body.end)
     now = context.clock.now()
-    target_id = set_target(session, principal, spec, parse_split_method(body.split),
-                           pack.eligible_from, now, body.streets)
+    target_id = set_target(session, audit, principal, spec, parse_split_method(body.split),
+                           pack.eligible_from, body.streets)
     report = target_report(session, principal, target_id,
                            now.astimezone(context.settings.timezone).date())
     return report.as_dict()

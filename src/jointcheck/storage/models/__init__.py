@@ -11,10 +11,20 @@ from jointcheck.storage.models.credentials import (
     HealthCodeStatusRow,
     IssuedCredentialRow,
 )
+from jointcheck.storage.models.followup import (
+    FollowupCaseRow,
+    FollowupOutcomeRow,
+    SurveyMemberRow,
+    SurveyRow,
+)
 from jointcheck.storage.models.inspections import ComplaintRow, InspectionRow
 from jointcheck.storage.models.organisations import MembershipRow, OrganisationRow
 from jointcheck.storage.models.people import ContraindicationRow, ResidentRow, VaccinationRow
 from jointcheck.storage.models.reports import DailyStreetCheckRow, DailyStreetTotalRow
+from jointcheck.storage.models.school_investigations import (
+    InvestigationEntryRow,
+    SchoolInvestigationRow,
+)
 from jointcheck.storage.models.targets import DoseTargetRow, DoseTargetShareRow
 from jointcheck.storage.models.venues import CheckpointRow, VenueRow
 
@@ -34,13 +44,19 @@ __all__ = [
     "DailyStreetTotalRow",
     "DoseTargetRow",
     "DoseTargetShareRow",
+    "FollowupCaseRow",
+    "FollowupOutcomeRow",
     "HealthCodeStatusRow",
     "InspectionRow",
+    "InvestigationEntryRow",
     "IssuedCredentialRow",
     "MembershipRow",
     "OrganisationRow",
     "RegistrationRow",
     "ResidentRow",
+    "SchoolInvestigationRow",
+    "SurveyMemberRow",
+    "SurveyRow",
     "UserRow",
     "VaccinationRow",
     "VenueRow",

@@ -1,14 +1,30 @@
-"""Queries of organisations and memberships."""
+"""Queries of organisations and memberships, and of what the members' statuses need.
+
+``facts`` reads birth dates, doses and contraindications of members without decrypting
+anything; ``names`` decrypts names, for the lists that show a person (a roster, a meeting).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from jointcheck.credentials.model import COVID_19, ExemptionEntry
+from jointcheck.organisations import PersonFacts
 from jointcheck.registry.organisations import Membership, Organisation
-from jointcheck.storage.models import MembershipRow, OrganisationRow
+from jointcheck.security.fieldcrypt import FieldCipher
+from jointcheck.storage.models import (
+    ContraindicationRow,
+    MembershipRow,
+    OrganisationRow,
+    ResidentRow,
+    VaccinationRow,
+)
+from jointcheck.storage.repositories._chunks import chunked, distinct
+from jointcheck.storage.repositories.residents import context
 
 
 def _organisation(row: OrganisationRow) -> Organisation:
@@ -64,8 +80,89 @@ class OrganisationRepository:
         rows = self.session.scalars(query.order_by(MembershipRow.pid, MembershipRow.post))
         return [Membership(row.organisation_code, row.pid, row.post) for row in rows]
 
+    def members_with_pid(self, organisation: str, pid: str) -> list[Membership]:
+        """Return the posts ``pid`` holds in an organisation."""
+        rows = self.session.scalars(select(MembershipRow).where(
+            MembershipRow.organisation_code == organisation, MembershipRow.pid == pid)
+            .order_by(MembershipRow.post))
+        return [Membership(row.organisation_code, row.pid, row.post) for row in rows]
+
     def posts_of(self, pid: str) -> list[Membership]:
         """Return every post a resident holds."""
         rows = self.session.scalars(select(MembershipRow).where(MembershipRow.pid == pid)
                                     .order_by(MembershipRow.organisation_code))
         return [Membership(row.organisation_code, row.pid, row.post) for row in rows]
+
+    def listing(self, street: str | None = None,
+                industry: str | None = None) -> list[Organisation]:
+        """Return the organisations (of a street, of an industry, if given), by code."""
+        query = select(OrganisationRow)
+        if street is not None:
+            query = query.where(OrganisationRow.street_code == street)
+        if industry is not None:
+            query = query.where(OrganisationRow.industry == industry)
+        rows = self.session.scalars(query.order_by(OrganisationRow.code))
+        return [_organisation(row) for row in rows]
+
+    def member_counts(self) -> dict[str, int]:
+        """Return ``organisation code -> distinct members`` for every organisation with any."""
+        rows = self.session.execute(
+            select(MembershipRow.organisation_code,
+                   func.count(func.distinct(MembershipRow.pid)))
+            .group_by(MembershipRow.organisation_code))
+        return {code: count for code, count in rows}
+
+    def members_of(self, codes: Iterable[str]) -> list[Membership]:
+        """Return the memberships of the organisations ``codes``, by organisation and pid."""
+        found: list[Membership] = []
+        for batch in chunked(sorted(set(codes))):
+            rows = self.session.execute(
+                select(MembershipRow.organisation_code, MembershipRow.pid, MembershipRow.post)
+                .where(MembershipRow.organisation_code.in_(batch))
+                .order_by(MembershipRow.organisation_code, MembershipRow.pid,
+                          MembershipRow.post))
+            found.extend(Membership(code, pid, post) for code, pid, post in rows)
+        return found
+
+    def remove_member(self, organisation: str, pid: str, post: str) -> bool:
+        """Take a post from a member; tell whether there was one to take."""
+        result = self.session.execute(
+            delete(MembershipRow).where(MembershipRow.organisation_code == organisation,
+                                        MembershipRow.pid == pid, MembershipRow.post == post))
+        return bool(getattr(result, "rowcount", 0))
+
+    def facts(self, pids: Iterable[str]) -> dict[str, PersonFacts]:
+        """Return the birth date, doses and contraindications of each stored pid."""
+        found: dict[str, PersonFacts] = {}
+        for batch in chunked(distinct(list(pids))):
+            born: dict[str, date] = {
+                pid: birth_date for pid, birth_date in self.session.execute(
+                    select(ResidentRow.pid, ResidentRow.birth_date)
+                    .where(ResidentRow.pid.in_(batch)))}
+            doses: dict[str, list[tuple[str, int, date]]] = {}
+            for pid, product, number, day in self.session.execute(
+                    select(VaccinationRow.pid, VaccinationRow.product,
+                           VaccinationRow.dose_number, VaccinationRow.vaccinated_on)
+                    .where(VaccinationRow.pid.in_(batch))
+                    .order_by(VaccinationRow.pid, VaccinationRow.vaccinated_on)):
+                doses.setdefault(pid, []).append((product, number, day))
+            exemptions: dict[str, list[ExemptionEntry]] = {}
+            for row in self.session.scalars(select(ContraindicationRow)
+                                            .where(ContraindicationRow.pid.in_(batch))):
+                exemptions.setdefault(row.pid, []).append(ExemptionEntry(
+                    COVID_19, row.institution, row.institution_level, row.reason_category,
+                    row.valid_from, row.valid_until, "CN", row.certificate_id))
+            for pid, birth_date in born.items():
+                found[pid] = PersonFacts(pid, birth_date, tuple(doses.get(pid, ())),
+                                         tuple(exemptions.get(pid, ())))
+        return found
+
+    def names(self, pids: Iterable[str], cipher: FieldCipher) -> dict[str, str]:
+        """Return the decrypted name of each stored pid."""
+        found: dict[str, str] = {}
+        for batch in chunked(distinct(list(pids))):
+            for pid, blob in self.session.execute(
+                    select(ResidentRow.pid, ResidentRow.name_enc)
+                    .where(ResidentRow.pid.in_(batch))):
+                found[pid] = cipher.decrypt(blob, context(pid, "name"))
+        return found
