@@ -8,9 +8,9 @@ none, so an attacker cannot redirect the key lookup from outside the signature).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 
@@ -23,11 +23,13 @@ HEADER_KID = 4
 ALGORITHMS = {-7: "ES256", -37: "PS256", -8: "EdDSA"}
 ALGORITHM_IDS = {name: number for number, name in ALGORITHMS.items()}
 _SIG1_CONTEXT = cbor2.dumps("Signature1")
+_ENVELOPE_TAGS = (CWT_TAG, COSE_SIGN1_TAG)
+_loads = cbor2.loads
+_CBORTag = cbor2.CBORTag
 
 
-@dataclass(frozen=True, slots=True)
-class Sign1:
-    """A parsed COSE_Sign1 message."""
+class Sign1(NamedTuple):
+    """A parsed COSE_Sign1 message (a named tuple: cheap to build on every verification)."""
 
     protected: bytes
     algorithm: str
@@ -59,29 +61,71 @@ def _bstr_head(n: int) -> bytes:
 
 def parse_sign1(data: bytes) -> Sign1:
     """Parse COSE_Sign1 bytes; raise :class:`CoseError` naming what is malformed."""
+    protected, unprotected, payload, signature = _plain_sign1(data) or _decoded_sign1(data)
+    header = _protected_header(protected)
+    alg = header.get(HEADER_ALG, unprotected.get(HEADER_ALG))
+    if type(alg) is not int or alg not in ALGORITHMS:
+        raise CoseError("algorithm-unsupported", f"signature algorithm {alg!r} is not supported")
+    kid = header[HEADER_KID] if HEADER_KID in header else unprotected.get(HEADER_KID, b"")
+    if type(kid) is not bytes:
+        raise CoseError("cose-invalid", "the kid is not a byte string")
+    return Sign1(protected, ALGORITHMS[alg], kid, payload, signature)
+
+
+def _decoded_sign1(data: bytes) -> tuple[bytes, Mapping[Any, Any], bytes, bytes]:
+    # The four items of any COSE_Sign1 encoding, through the CBOR decoder, each checked.
     try:
-        obj = cbor2.loads(data)
+        obj = _loads(data)
     except Exception as exc:
         raise CoseError("cose-invalid", f"not a CBOR structure ({_reason(exc)})") from None
-    while isinstance(obj, cbor2.CBORTag) and obj.tag in (CWT_TAG, COSE_SIGN1_TAG):
+    while isinstance(obj, _CBORTag) and obj.tag in _ENVELOPE_TAGS:
         obj = obj.value
-    if isinstance(obj, cbor2.CBORTag):
+    if isinstance(obj, _CBORTag):
         raise CoseError("cose-invalid", f"unexpected CBOR tag {obj.tag} (COSE_Sign1 is 18)")
-    if not isinstance(obj, list) or len(obj) != 4:
+    # cbor2 6 decodes a tagged array as a tuple and its maps as read-only mappings.
+    if not isinstance(obj, list | tuple) or len(obj) != 4:
         raise CoseError("cose-invalid", "not a COSE_Sign1 message (an array of 4 items)")
     protected, unprotected, payload, signature = obj
-    if not isinstance(protected, bytes) or not isinstance(unprotected, dict):
+    if not isinstance(protected, bytes) or not isinstance(unprotected, Mapping):
         raise CoseError("cose-invalid", "COSE headers are malformed")
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
         raise CoseError("cose-invalid", "COSE payload or signature is not a byte string")
-    header = _protected_header(protected)
-    alg = header.get(HEADER_ALG, unprotected.get(HEADER_ALG))
-    if not isinstance(alg, int) or alg not in ALGORITHMS:
-        raise CoseError("algorithm-unsupported", f"signature algorithm {alg!r} is not supported")
-    kid = header[HEADER_KID] if HEADER_KID in header else unprotected.get(HEADER_KID, b"")
-    if not isinstance(kid, bytes):
-        raise CoseError("cose-invalid", "the kid is not a byte string")
-    return Sign1(protected, ALGORITHMS[alg], kid, payload, signature)
+    return protected, unprotected, payload, signature
+
+
+def _plain_sign1(data: bytes) -> tuple[bytes, dict[Any, Any], bytes, bytes] | None:
+    # The shape nearly every issuer sends, read with slices: tag 61 (optional), tag 18, an array
+    # of four, the protected header as a byte string, an empty unprotected map, payload and
+    # signature as byte strings, and nothing after. Anything else returns None and goes through
+    # the general CBOR decoder, which gives the same items for this shape.
+    try:
+        at = 3 if data[0] == 0xD8 else 1
+        if data[at - 1:at + 1] != b"\xd2\x84" or (at == 3 and data[1] != CWT_TAG):
+            return None
+        protected, at = _byte_string(data, at + 1)
+        if data[at] != 0xA0:
+            return None
+        payload, at = _byte_string(data, at + 1)
+        signature, at = _byte_string(data, at)
+    except (IndexError, ValueError):
+        return None
+    return (protected, {}, payload, signature) if at == len(data) else None
+
+
+def _byte_string(data: bytes, at: int) -> tuple[bytes, int]:
+    # The definite-length byte string whose head is at ``at``, and where it ends.
+    head = data[at]
+    if 0x40 <= head < 0x58:
+        start, stop = at + 1, at + 1 + head - 0x40
+    elif head == 0x58:
+        start, stop = at + 2, at + 2 + data[at + 1]
+    elif head == 0x59:
+        start, stop = at + 3, at + 3 + (data[at + 1] << 8 | data[at + 2])
+    else:
+        raise ValueError("not a short byte string")
+    if stop > len(data):
+        raise ValueError("byte string runs past the end")
+    return data[start:stop], stop
 
 
 def build_sign1(protected_header: dict[int, Any], payload: bytes, signature: bytes) -> bytes:

@@ -7,6 +7,7 @@ be tolerated is refused: no holder, no statement, or statements of more than one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +15,6 @@ from jointcheck.credentials.cwt import Claims
 from jointcheck.credentials.model import (
     Credential,
     CredentialType,
-    Entry,
     ExemptionEntry,
     RecoveryEntry,
     Subject,
@@ -36,11 +36,12 @@ STATEMENT_KEYS = {
 def credential_from_hcert(claims: Claims, fmt: str = "hc1") -> Credential:
     """Map the claims of an HC1 message carrying an EU DCC or an exemption to a Credential."""
     hcert = claims.raw.get(HCERT_CLAIM)
-    if not isinstance(hcert, dict) or not isinstance(hcert.get(DCC_KEY), dict):
+    dcc = hcert.get(DCC_KEY) if isinstance(hcert, dict) else None
+    if not isinstance(dcc, dict):
         raise PayloadError("payload-invalid", "the hcert claim (-260) with a DCC (1) is missing")
-    dcc: dict[str, Any] = hcert[DCC_KEY]
     # Some issuers write the absent groups out as null ("t": null); null means absent.
-    present = [key for key in STATEMENT_KEYS if dcc.get(key) is not None]
+    get = dcc.get
+    present = [key for key in STATEMENT_KEYS if get(key) is not None]
     if len(present) != 1:
         raise PayloadError(
             "payload-invalid",
@@ -48,21 +49,17 @@ def credential_from_hcert(claims: Claims, fmt: str = "hc1") -> Credential:
         )
     kind = STATEMENT_KEYS[present[0]]
     items = dcc[present[0]]
-    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+    if type(items) is not list or not items:
         raise PayloadError("payload-invalid", f"the {kind.value} entries are malformed")
-    entries = tuple(_entry(kind, item) for item in items)
-    return Credential(
-        format=fmt,
-        type=kind,
-        subject=subject_from_dcc(dcc),
-        entries=entries,
-        issuer=claims.issuer,
-        issued_at=claims.issued_at,
-        expires_at=claims.expires_at,
-        not_before=claims.not_before,
-        certificate_id=getattr(entries[0], "certificate_id", None) or None,
-        payload=dcc,
-    )
+    read = _READERS[kind]
+    entries: list[_DccEntry] = []
+    for item in items:
+        if type(item) is not dict:
+            raise PayloadError("payload-invalid", f"the {kind.value} entries are malformed")
+        entries.append(read(item))
+    return Credential(fmt, kind, subject_from_dcc(dcc), tuple(entries), claims.issuer,
+                      claims.issued_at, claims.expires_at, claims.not_before,
+                      entries[0].certificate_id or None, dcc)
 
 
 def subject_from_dcc(dcc: dict[str, Any]) -> Subject:
@@ -71,44 +68,41 @@ def subject_from_dcc(dcc: dict[str, Any]) -> Subject:
     dob = dcc.get("dob", "")
     if not isinstance(nam, dict):
         raise PayloadError("payload-invalid", "the holder's name (nam) is missing")
-    if isinstance(dob, date | datetime):
+    if isinstance(dob, date):  # a datetime is a date too
         dob = dob.isoformat()[:10]
     if not isinstance(dob, str):
         raise PayloadError("payload-invalid", "the date of birth (dob) is not text")
-    return Subject(
-        family_name=_text(nam.get("fn")),
-        given_name=_text(nam.get("gn")),
-        family_std=_text(nam.get("fnt")),
-        given_std=_text(nam.get("gnt")),
-        birth_date=dob,
-        pid=_text(dcc.get("pid")) or None,
-    )
+    family, given, family_std, given_std = _texts(nam, _NAME_KEYS)
+    return Subject(family, given, family_std, given_std, dob, _text(dcc.get("pid")) or None)
 
 
-def _entry(kind: CredentialType, item: dict[str, Any]) -> Entry:
-    if kind is CredentialType.VACCINATION:
-        return VaccinationEntry(
-            disease=_text(item.get("tg")), product=_text(item.get("mp")),
-            vaccine=_text(item.get("vp")), manufacturer=_text(item.get("ma")),
-            dose=_int(item.get("dn")), series=_int(item.get("sd")), date=_date(item.get("dt")),
-            country=_text(item.get("co")), issuer=_text(item.get("is")),
-            certificate_id=_text(item.get("ci")),
-        )
-    if kind is CredentialType.TEST:
-        return TestEntry(
-            disease=_text(item.get("tg")), test_type=_text(item.get("tt")),
-            sampled_at=_instant(item.get("sc")), result=_text(item.get("tr")),
-            country=_text(item.get("co")), issuer=_text(item.get("is")),
-            certificate_id=_text(item.get("ci")),
-        )
-    if kind is CredentialType.RECOVERY:
-        return RecoveryEntry(
-            disease=_text(item.get("tg")), first_positive=_date(item.get("fr")),
-            valid_from=_date(item.get("df")), valid_until=_date(item.get("du")),
-            country=_text(item.get("co")), issuer=_text(item.get("is")),
-            certificate_id=_text(item.get("ci")),
-        )
-    return _exemption(item)
+_NAME_KEYS = ("fn", "gn", "fnt", "gnt")
+_VACCINATION_TEXT = ("tg", "mp", "vp", "ma", "co", "is", "ci")
+_TEST_TEXT = ("tg", "tt", "tr", "co", "is", "ci")
+_RECOVERY_TEXT = ("tg", "co", "is", "ci")
+
+
+def _texts(item: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    # The text fields ``keys`` of ``item``; an absent or non-text field reads as "".
+    return [v if type(v) is str else "" for v in map(item.get, keys)]
+
+
+def _vaccination(item: dict[str, Any]) -> VaccinationEntry:
+    disease, product, vaccine, manufacturer, country, issuer, cid = _texts(
+        item, _VACCINATION_TEXT)
+    return VaccinationEntry(disease, product, vaccine, manufacturer, _int(item.get("dn")),
+                            _int(item.get("sd")), _date(item.get("dt")), country, issuer, cid)
+
+
+def _test(item: dict[str, Any]) -> TestEntry:
+    disease, test_type, result, country, issuer, cid = _texts(item, _TEST_TEXT)
+    return TestEntry(disease, test_type, _instant(item.get("sc")), result, country, issuer, cid)
+
+
+def _recovery(item: dict[str, Any]) -> RecoveryEntry:
+    disease, country, issuer, cid = _texts(item, _RECOVERY_TEXT)
+    return RecoveryEntry(disease, _date(item.get("fr")), _date(item.get("df")),
+                         _date(item.get("du")), country, issuer, cid)
 
 
 def _exemption(item: dict[str, Any]) -> ExemptionEntry:
@@ -126,24 +120,33 @@ def _exemption(item: dict[str, Any]) -> ExemptionEntry:
     )
 
 
+_DccEntry = VaccinationEntry | TestEntry | RecoveryEntry | ExemptionEntry
+_READERS: dict[CredentialType, Callable[[dict[str, Any]], _DccEntry]] = {
+    CredentialType.VACCINATION: _vaccination,
+    CredentialType.TEST: _test,
+    CredentialType.RECOVERY: _recovery,
+    CredentialType.EXEMPTION: _exemption,
+}
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
 def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return value if type(value) is int else 0  # a bool is not a number here
 
 
 def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+    if isinstance(value, str):  # the usual case first
         try:
             return date.fromisoformat(value[:10])
         except ValueError:
             return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
     return None
 
 

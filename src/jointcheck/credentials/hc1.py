@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jointcheck.credentials.cose import sig_structure
 from jointcheck.credentials.cwt import open_envelope
 from jointcheck.credentials.dcc import credential_from_hcert
 from jointcheck.credentials.ddcc import credential_from_ddcc, is_ddcc
@@ -25,13 +26,8 @@ class HC1Codec:
         credential = credential_from_ddcc(claims) if is_ddcc(claims) else (
             credential_from_hcert(claims, self.format)
         )
-        return SignedEnvelope(
-            credential=credential,
-            algorithm=sign1.algorithm,
-            kid=sign1.kid,
-            signed=sign1.to_be_signed(),
-            signature=sign1.signature,
-        )
+        return SignedEnvelope(credential, sign1.algorithm, sign1.kid,
+                              sig_structure(sign1.protected, sign1.payload), sign1.signature)
 
 
 HC1_CODEC = HC1Codec()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from jointcheck.credentials.model import Credential, CredentialType, SignedEnvelope
+from jointcheck.credentials.model import Credential, CredentialType, SignedEnvelope, slot_init
 from jointcheck.credentials.registry import decode
 from jointcheck.errors import (
     JointcheckError,
@@ -28,6 +28,7 @@ from jointcheck.trust.store import TrustedKey, TrustStore
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Verification:
     """The outcome of verifying one credential."""
@@ -60,21 +61,16 @@ class Verification:
 
 def verify(text: str, store: TrustStore, at: datetime) -> Verification:
     """Verify QR text against the trusted keys at the instant ``at``."""
-    envelope: SignedEnvelope | None = None
     try:
         envelope = _decode(text)
+    except JointcheckError as error:
+        return Verification(False, None, None, None, None, error)
+    credential = envelope.credential
+    try:
         signer = verify_envelope(envelope, store, at)
     except JointcheckError as error:
-        return Verification(
-            valid=False,
-            format=envelope.credential.format if envelope else None,
-            credential=envelope.credential if envelope else None,
-            kid=envelope.kid if envelope else None,
-            signer=None,
-            error=error,
-        )
-    return Verification(True, envelope.credential.format, envelope.credential, envelope.kid,
-                        signer, None)
+        return Verification(False, credential.format, credential, envelope.kid, None, error)
+    return Verification(True, credential.format, credential, envelope.kid, signer, None)
 
 
 def _decode(text: str) -> SignedEnvelope:
