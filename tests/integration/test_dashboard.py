@@ -3,6 +3,7 @@ area's reader may see), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from jointcheck.clock import FixedClock
 from jointcheck.config import RegistryKeys
 from jointcheck.errors import AccessDenied, InputError, NotFoundError
+from jointcheck.policy_sources import find_pack
 from jointcheck.registry.people import Contraindication
 from jointcheck.registry.venues import Venue
 from jointcheck.security.access import Principal, Role
@@ -31,6 +33,8 @@ from jointcheck.storage.repositories.residents import ContraindicationRepository
 from jointcheck.storage.repositories.venues import VenueRepository
 from jointcheck.targets import SplitMethod, TargetSpec
 from tests.integration.conftest import AT, TZ, Database, write
+
+PACK = replace(find_pack("fangzi-2021"), eligible_from=3)
 
 ON = date(2026, 11, 23)  # AT's local day
 AUTHORITY = Principal("authority", Role.HEALTH_AUTHORITY, "fz")
@@ -186,10 +190,10 @@ def test_targets_are_listed_to_those_who_may_read_them(district: Database) -> No
         trail = AuditTrail(session, b"a" * 32, FixedClock(AT))
         whole = set_target(session, trail, AUTHORITY,
                            TargetSpec("fz", 100, date(2026, 11, 1), date(2026, 11, 30)),
-                           SplitMethod.MANUAL, 3, {"fz.s01": 60, "fz.s02": 40})
+                           SplitMethod.MANUAL, PACK, {"fz.s01": 60, "fz.s02": 40})
         street = set_target(session, trail, AUTHORITY,
                             TargetSpec("fz.s02", 10, date(2026, 12, 1), date(2026, 12, 31)),
-                            SplitMethod.PROPORTIONAL, 3, None)
+                            SplitMethod.PROPORTIONAL, PACK, None)
     with district.session() as session:
         assert [t.id for t in visible_targets(session, AUTHORITY, "fz")] == [street, whole]
         assert [t.id for t in visible_targets(session, STREET_ONE, "fz.s01")] == [whole]

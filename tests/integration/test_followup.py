@@ -1,7 +1,8 @@
 """Follow-up over a generated district, on SQLite and PostgreSQL: the worklist is exactly the
-eligible unvaccinated non-exempt residents plus the residents registered at a door, scoped
-per area and in priority order; a dose record closes a case; a refresh is idempotent;
-outcomes are checked; the survey opens cases and refuses bad forms whole; the funnel."""
+eligible residents with no dose the pack accepts and no exemption the pack accepts, plus the
+residents registered at a door, scoped per area and in priority order; a dose record closes
+a case; a refresh is idempotent; outcomes are checked; the survey opens cases and refuses
+bad forms whole; the funnel."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from jointcheck.followup.priority import CaseFacts
 from jointcheck.policy_sources import find_pack
 from jointcheck.registry.ages import born_by
 from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.status import Status, status_of
 from jointcheck.security.access import Principal, Role
 from jointcheck.services.audit import AuditTrail
 from jointcheck.services.demo_district import DemoDistrict, generate_district
@@ -41,6 +43,7 @@ from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.models import (
     AuditLogRow,
     CheckReceiptRow,
+    ContraindicationRow,
     FollowupCaseRow,
     FollowupOutcomeRow,
     RegistrationRow,
@@ -48,7 +51,8 @@ from jointcheck.storage.models import (
     SurveyRow,
     VaccinationRow,
 )
-from jointcheck.storage.repositories.followup import FollowupRepository
+from jointcheck.storage.repositories.followup import FollowupRepository, Settled
+from jointcheck.storage.repositories.organisations import OrganisationRepository
 from tests.integration.conftest import Database, write
 
 DAY = date(2026, 11, 20)
@@ -76,19 +80,24 @@ def pack() -> PolicyPack:
 class World:
     """The seeded district and the registrations added to it."""
 
-    def __init__(self, db: Database, district: DemoDistrict, keys: RegistryKeys) -> None:
-        self.db, self.district, self.keys = db, district, keys
+    def __init__(self, db: Database, district: DemoDistrict, keys: RegistryKeys,
+                 pack: PolicyPack) -> None:
+        self.db, self.district, self.keys, self.pack = db, district, keys, pack
         self.registered: dict[str, int] = {}
 
     def trail(self, session: Session) -> AuditTrail:
         return AuditTrail(session, AUDIT_KEY, FixedClock())
 
     def dosed(self) -> set[str]:
-        return {v.pid for v in self.district.vaccinations}
+        """People with a dose of a product the pack accepts, given by today."""
+        return {v.pid for v in self.district.vaccinations
+                if v.product in self.pack.product_index and v.date <= TODAY}
 
     def exempt(self) -> set[str]:
+        """People with a certificate in force today from an institution of level 2 or
+        more (what fangzi-2021 asks; it accepts any reason)."""
         return {c.pid for c in self.district.contraindications
-                if c.valid_from <= TODAY <= c.valid_until}
+                if c.valid_from <= TODAY <= c.valid_until and c.institution_level >= 2}
 
     def expected(self, eligible_from: int, within: str = "fz") -> set[str]:
         """The worklist as the brief defines it, computed from the generated values."""
@@ -115,7 +124,7 @@ def _register(session: Session, venue: str, pid: str) -> None:
 @pytest.fixture
 def world(db: Database, district: DemoDistrict, keys: RegistryKeys,
           pack: PolicyPack) -> World:
-    made = World(db, district, keys)
+    made = World(db, district, keys, pack)
     dosed, exempt = made.dosed(), made.exempt()
     latest = born_by(TODAY, pack.eligible_from)
     adults = [e.resident for e in district.residents if e.resident.pid not in dosed
@@ -404,7 +413,7 @@ def test_a_refresh_that_read_before_another_committed_opens_nothing_twice(
     late = world.db.session()
     try:
         seen = FollowupRepository(late).candidates("fz", born_by(TODAY, pack.eligible_from),
-                                                   TODAY)
+                                                   TODAY, pack)
         assert {c.pid for c in seen} == expected
         with unit_of_work(world.db.sessions) as session:
             assert refresh(session, AUTHORITY, "fz", pack, NOW).opened == len(expected)
@@ -424,11 +433,12 @@ def test_a_refresh_that_read_before_another_committed_closes_nothing_twice(
     _add_dose(world.db, pid)
     late = world.db.session()
     try:
-        seen = FollowupRepository(late).dosed_open_cases("fz")
-        assert seen == {case_id: TODAY - timedelta(days=1)}
+        seen = FollowupRepository(late).settled_open_cases("fz", TODAY, pack)
+        assert seen == {case_id: Settled(Outcome.VACCINATED,
+                                         f"dose record of {TODAY - timedelta(days=1)}")}
         with unit_of_work(world.db.sessions) as session:
             assert refresh(session, AUTHORITY, "fz", pack, NOW).closed == 1
-        assert FollowupRepository(late).close_vaccinated(seen, TODAY, NOW) == 0
+        assert FollowupRepository(late).close_by_system(seen, TODAY, NOW) == 0
         late.commit()
     finally:
         late.close()
@@ -492,3 +502,118 @@ def test_two_refreshes_at_the_same_time_on_postgresql(world: World, pack: Policy
     assert isinstance(outcome, RefreshResult), outcome
     assert (outcome.opened, outcome.closed, outcome.open) == (0, 0, len(expected))
     assert set(_case_pids(world.db)) == expected
+
+
+def _add_certificate(db: Database, pid: str, level: int, until: date) -> None:
+    """Store a contraindication certificate in force from yesterday to ``until``."""
+    with unit_of_work(db.sessions) as session:
+        session.add(ContraindicationRow(
+            certificate_id=f"cert-{pid[:8]}-{level}-{until}", pid=pid, institution="hospital",
+            institution_level=level, reason_category="allergy",
+            valid_from=TODAY - timedelta(days=1), valid_until=until))
+
+
+def _product_dose(db: Database, pid: str, product: str) -> None:
+    with unit_of_work(db.sessions) as session:
+        session.add(VaccinationRow(pid=pid, product=product, dose_number=1, series_total=2,
+                                   vaccinated_on=TODAY - timedelta(days=1), site="s", lot="l",
+                                   source_id=None, imported_at=NOW))
+
+
+def test_a_dose_of_a_product_the_pack_does_not_accept_closes_nothing(
+        world: World, pack: PolicyPack) -> None:
+    assert "Sputnik-V" not in pack.product_index
+    with unit_of_work(world.db.sessions) as session:
+        first = refresh(session, AUTHORITY, "fz", pack, NOW)
+    case_id, pid = _open_case(world.db)
+    _product_dose(world.db, pid, "Sputnik-V")
+    with unit_of_work(world.db.sessions) as session:
+        result = refresh(session, AUTHORITY, "fz", pack, NOW)
+    assert (result.opened, result.closed, result.open) == (0, 0, first.open)
+    assert _case_pids(world.db)[pid][1] == "open"
+    assert _outcomes(world.db, case_id) == []
+
+
+def test_an_exemption_closes_the_case_and_a_lapsed_one_reopens_it(
+        world: World, pack: PolicyPack) -> None:
+    with unit_of_work(world.db.sessions) as session:
+        first = refresh(session, AUTHORITY, "fz", pack, NOW)
+    case_id, pid = _open_case(world.db)
+    # A level-1 certificate does not count under the pack: the case stays open.
+    _add_certificate(world.db, pid, 1, TODAY + timedelta(days=30))
+    with unit_of_work(world.db.sessions) as session:
+        assert refresh(session, AUTHORITY, "fz", pack, NOW).closed == 0
+    # A level-2 one does: the case closes as exemption-presented by system.
+    until = TODAY + timedelta(days=10)
+    _add_certificate(world.db, pid, 2, until)
+    with unit_of_work(world.db.sessions) as session:
+        result = refresh(session, AUTHORITY, "fz", pack, NOW)
+    assert (result.opened, result.closed, result.open) == (0, 1, first.open - 1)
+    assert _outcomes(world.db, case_id) == [("exemption-presented", "system", TODAY)]
+    with unit_of_work(world.db.sessions) as session:
+        assert refresh(session, AUTHORITY, "fz", pack, NOW).opened == 0
+    # Once it lapses, the person is a candidate again and gets a new case.
+    later = NOW + timedelta(days=(until - TODAY).days + 1)
+    with unit_of_work(world.db.sessions) as session:
+        again = refresh(session, AUTHORITY, "fz", pack, later)
+    assert again.opened >= 1
+    with world.db.session() as session:
+        rows = session.execute(select(FollowupCaseRow.id, FollowupCaseRow.status)
+                               .where(FollowupCaseRow.pid == pid)
+                               .order_by(FollowupCaseRow.id)).all()
+    assert [status for _, status in rows] == ["closed", "open"]
+    assert rows[0][0] == case_id
+    with unit_of_work(world.db.sessions) as session:
+        assert refresh(session, AUTHORITY, "fz", pack, later).opened == 0
+
+
+def test_a_person_who_moved_away_gets_no_new_case(world: World, pack: PolicyPack) -> None:
+    with unit_of_work(world.db.sessions) as session:
+        first = refresh(session, AUTHORITY, "fz", pack, NOW)
+    case_id, pid = _open_case(world.db)
+    with unit_of_work(world.db.sessions) as session:
+        record_outcome(session, world.trail(session), AUTHORITY, case_id, "moved-away", TODAY,
+                       None, world.keys.cipher, pack, NOW)
+    with unit_of_work(world.db.sessions) as session:
+        result = refresh(session, AUTHORITY, "fz", pack, NOW + timedelta(days=40))
+    assert result.open == first.open - 1 + result.opened
+    with world.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(FollowupCaseRow)
+                              .where(FollowupCaseRow.pid == pid)) == 1
+
+
+def test_follow_up_and_organisations_read_a_person_the_same_way(
+        world: World, pack: PolicyPack) -> None:
+    """Every open case not opened at a door is an ``unvaccinated`` person under the pack,
+    and every ``unvaccinated`` resident of the district has an open case."""
+    with unit_of_work(world.db.sessions) as session:
+        refresh(session, AUTHORITY, "fz", pack, NOW)
+    pids = [e.resident.pid for e in world.district.residents]
+    with world.db.session() as session:
+        statuses = {pid: status_of(pack, facts, TODAY) for pid, facts
+                    in OrganisationRepository(session).facts(pids).items()}
+    cases = _case_pids(world.db)
+    unvaccinated = {pid for pid, status in statuses.items() if status is Status.UNVACCINATED}
+    assert unvaccinated <= set(cases)
+    assert {statuses[pid] for pid, (source, _) in cases.items()
+            if source == "registry"} == {Status.UNVACCINATED}
+    assert {statuses[pid] for pid, (source, _) in cases.items()
+            if source == "registration"} == {Status.UNVACCINATED, Status.NOT_ELIGIBLE}
+
+
+def test_a_worklist_limit_keeps_the_head_of_the_full_order(world: World,
+                                                           pack: PolicyPack) -> None:
+    with unit_of_work(world.db.sessions) as session:
+        refresh(session, AUTHORITY, "fz", pack, NOW)
+    case_id, _ = _open_case(world.db)
+    with unit_of_work(world.db.sessions) as session:
+        record_outcome(session, world.trail(session), AUTHORITY, case_id, "declined", TODAY,
+                       None, world.keys.cipher, pack, NOW)
+    with unit_of_work(world.db.sessions) as session:
+        whole = [i.case.id for i in worklist(session, world.trail(session), AUTHORITY, "fz",
+                                             "all", 1000, world.keys.cipher, pack, NOW).items]
+        assert len(whole) > 20
+        for limit in (1, 2, 5, 17, len(whole) - 1, len(whole)):
+            head = worklist(session, world.trail(session), AUTHORITY, "fz", "all", limit,
+                            world.keys.cipher, pack, NOW)
+            assert [i.case.id for i in head.items] == whole[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from jointcheck.clock import FixedClock
 from jointcheck.errors import AccessDenied, NotFoundError
+from jointcheck.policy_sources import find_pack
 from jointcheck.security.access import Principal, Role
 from jointcheck.services.audit import AuditTrail, verify
 from jointcheck.services.targets import born_by, set_target, target_report
@@ -20,12 +22,15 @@ from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.models import DoseTargetRow, DoseTargetShareRow
 from jointcheck.storage.models.people import ContraindicationRow, ResidentRow, VaccinationRow
 from jointcheck.storage.repositories.audit import AuditRepository
+from jointcheck.storage.repositories.targets import TargetRepository
 from jointcheck.targets import Phase, SplitMethod, TargetError, TargetSpec, split_proportional
 from tests.integration.conftest import Database
 
 NOW = datetime(2026, 11, 19, 2, 0, tzinfo=UTC)
 START, END = date(2026, 11, 20), date(2026, 11, 26)
 ELIGIBLE_FROM = 3
+# The district's pack, with an eligible age that makes a small district's figures telling.
+PACK = replace(find_pack("fangzi-2021"), eligible_from=ELIGIBLE_FROM)
 AUTHORITY = Principal("ha-1", Role.HEALTH_AUTHORITY, "fz")
 STREET_ONE = Principal("so-1", Role.STREET_OFFICER, "fz.s01")
 HOMES = ("fz.s01", "fz.s01.c01", "fz.s01.c01.g01", "fz.s01.c02", "fz.s02", "fz.s02.c01")
@@ -93,7 +98,7 @@ def test_a_proportional_split_follows_the_eligible_unvaccinated_residents(
     with unit_of_work(district.db.sessions) as session:
         target_id = set_target(session, trail(session), AUTHORITY,
                                TargetSpec("fz", 5_400, START, END), SplitMethod.PROPORTIONAL,
-                               ELIGIBLE_FROM)
+                               PACK)
     with unit_of_work(district.db.sessions) as session:
         report = target_report(session, AUTHORITY, target_id, START - timedelta(days=1))
     weights = {s: district.eligible[s] for s in ("fz.s01", "fz.s02")}
@@ -110,7 +115,7 @@ def test_a_proportional_split_follows_the_eligible_unvaccinated_residents(
 def test_progress_counts_each_days_doses_in_the_area(district: District) -> None:
     with unit_of_work(district.db.sessions) as session:
         target_id = set_target(session, trail(session), AUTHORITY,
-                               TargetSpec("fz", 400, START, END), SplitMethod.MANUAL, ELIGIBLE_FROM,
+                               TargetSpec("fz", 400, START, END), SplitMethod.MANUAL, PACK,
                                {"fz.s01": 250, "fz.s02": 150})
     rng = random.Random(7)
     expected: Counter[tuple[str, date]] = Counter()
@@ -146,10 +151,10 @@ def test_a_street_office_sees_its_street_only_and_may_not_assign(district: Distr
     with unit_of_work(district.db.sessions) as session:
         target_id = set_target(session, trail(session), AUTHORITY,
                                TargetSpec("fz", 100, START, END), SplitMethod.MANUAL,
-                               ELIGIBLE_FROM, {"fz.s02": 100})
+                               PACK, {"fz.s02": 100})
         street_target = set_target(session, trail(session), AUTHORITY,
                                    TargetSpec("fz.s02", 10, START, END),
-                                   SplitMethod.PROPORTIONAL, ELIGIBLE_FROM)
+                                   SplitMethod.PROPORTIONAL, PACK)
     with unit_of_work(district.db.sessions) as session:
         report = target_report(session, STREET_ONE, target_id, START)
         assert report.overall is None
@@ -162,7 +167,7 @@ def test_a_street_office_sees_its_street_only_and_may_not_assign(district: Distr
             target_report(session, grid, target_id, START)
         with pytest.raises(AccessDenied) as caught:
             set_target(session, trail(session), STREET_ONE, TargetSpec("fz.s01", 10, START, END),
-                       SplitMethod.PROPORTIONAL, ELIGIBLE_FROM)
+                       SplitMethod.PROPORTIONAL, PACK)
         assert caught.value.code == "role-not-allowed"
         inspector = Principal("in-1", Role.INSPECTOR, "fz")
         with pytest.raises(AccessDenied) as caught:
@@ -188,7 +193,7 @@ def test_a_bad_split_or_area_is_refused_and_stores_nothing(
         error: type[Exception], code: str) -> None:
     with pytest.raises(error) as caught, unit_of_work(district.db.sessions) as session:
         set_target(session, trail(session), AUTHORITY, TargetSpec(area, 100, START, END),
-                   SplitMethod.MANUAL, ELIGIBLE_FROM, shares)
+                   SplitMethod.MANUAL, PACK, shares)
     assert getattr(caught.value, "code", None) == code
     assert _stored(district.db) == (0, 0)
     with district.db.session() as session:
@@ -199,14 +204,14 @@ def test_assigning_a_target_and_its_split_is_audited(district: District) -> None
     with unit_of_work(district.db.sessions) as session:
         manual = set_target(session, trail(session), AUTHORITY,
                             TargetSpec("fz", 400, START, END), SplitMethod.MANUAL,
-                            ELIGIBLE_FROM, {"fz.s01": 250, "fz.s02": 150})
+                            PACK, {"fz.s01": 250, "fz.s02": 150})
         proportional = set_target(session, trail(session), AUTHORITY,
                                   TargetSpec("fz.s02", 10, START, END),
-                                  SplitMethod.PROPORTIONAL, ELIGIBLE_FROM)
+                                  SplitMethod.PROPORTIONAL, PACK)
         with pytest.raises(AccessDenied):
             set_target(session, trail(session), STREET_ONE,
                        TargetSpec("fz.s01", 10, START, END), SplitMethod.PROPORTIONAL,
-                       ELIGIBLE_FROM)
+                       PACK)
     with district.db.session() as session:
         entries = list(AuditRepository(session).stream())
         assert verify(session, AUDIT_KEY).ok
@@ -232,3 +237,38 @@ def test_an_unknown_target_is_not_found(district: District) -> None:
 def test_born_by_handles_the_leap_day() -> None:
     assert born_by(date(2028, 2, 29), 3) == date(2025, 2, 28)
     assert born_by(date(2026, 11, 20), 3) == date(2023, 11, 20)
+
+
+def test_a_split_under_the_pack_reads_people_as_follow_up_does(district: District) -> None:
+    """A dose of a product the pack does not accept and a certificate from an institution
+    below the level it asks leave a resident eligible unvaccinated, as follow-up reads it."""
+    pack = find_pack("fangzi-2021")
+    assert "Sputnik-V" not in pack.product_index
+    born = born_by(START, 20)  # eligible under ELIGIBLE_FROM and under the pack's age
+    with unit_of_work(district.db.sessions) as session:
+        _resident(session, "p-unaccepted", "fz.s01.c01", born)
+        _resident(session, "p-low-level", "fz.s01.c02", born)
+        session.flush()
+        session.add(VaccinationRow(pid="p-unaccepted", product="Sputnik-V", dose_number=1,
+                                   series_total=2, vaccinated_on=START - timedelta(days=3),
+                                   site="s", lot="l", source_id=None, imported_at=NOW))
+        session.add(ContraindicationRow(
+            certificate_id="ci-low", pid="p-low-level", institution="clinic",
+            institution_level=1, reason_category="acute-illness",
+            valid_from=START - timedelta(days=5), valid_until=START + timedelta(days=30)))
+    streets = ["fz.s01", "fz.s02"]
+    latest = born_by(START, ELIGIBLE_FROM)
+    with district.db.session() as session:
+        under_pack = TargetRepository(session).eligible_unvaccinated(streets, latest, START,
+                                                                    PACK)
+    assert under_pack == {"fz.s01": district.eligible["fz.s01"] + 2,
+                          "fz.s02": district.eligible["fz.s02"]}
+    with unit_of_work(district.db.sessions) as session:
+        target_id = set_target(session, trail(session), AUTHORITY,
+                               TargetSpec("fz", 100, START, END), SplitMethod.PROPORTIONAL,
+                               pack)
+    with unit_of_work(district.db.sessions) as session:
+        report = target_report(session, AUTHORITY, target_id, START - timedelta(days=1))
+    assert report.target.eligible_from == pack.eligible_from  # only the two are old enough
+    assert {s.share.street: s.share.eligible_unvaccinated for s in report.streets} == {
+        "fz.s01": 2, "fz.s02": 0}

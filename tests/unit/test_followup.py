@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from jointcheck.credentials.model import COVID_19, ExemptionEntry
 from jointcheck.followup import (
     CLOSING,
+    EXEMPTION_NOTE,
     NOT_CONTACTED,
     STAGES,
     CaseFacts,
@@ -18,19 +20,24 @@ from jointcheck.followup import (
     Outcome,
     Source,
     assess,
+    band_bounds,
     check_note,
     check_outcome,
     coverage,
     days_since_eligible,
     eligible_since,
     funnel,
+    is_candidate,
     order_key,
     parse_household,
     parse_outcome,
     parse_status_filter,
     status_after,
+    system_closing,
 )
+from jointcheck.policy_sources import find_pack
 from jointcheck.registry.ages import age_on, born_by, turns
+from jointcheck.rules.status import PersonFacts
 from jointcheck.security.pseudonym import normalise_id_number
 
 TODAY = date(2026, 11, 23)
@@ -194,3 +201,57 @@ def test_born_by_turns_and_age_on_agree_on_every_day_around_leap_years() -> None
             assert (born <= born_by(day, 12)) == eligible, (born, day)
             assert (turns(born, 12) <= day) == eligible, (born, day)
         day += timedelta(days=1)
+
+
+def test_the_bands_as_birth_dates_match_assess() -> None:
+    """A database orders by ``band_bounds``; it must give every birth date the band that
+    ``assess`` gives (29 February and policy starts around the 90 days included)."""
+
+    for today in (date(2026, 11, 23), date(2024, 2, 29), date(2025, 2, 28), date(2025, 3, 1)):
+        for policy_from in (date(2021, 9, 1), today - timedelta(days=90),
+                            today - timedelta(days=89)):
+            bounds = band_bounds(12, policy_from, today)
+            for born in [today - timedelta(days=d) for d in range(0, 70 * 366, 7)] + [
+                    date(1964, 2, 29), date(2012, 2, 29), date(2013, 3, 1), date(2013, 2, 28)]:
+                facts = CaseFacts(1, age_on(born, today),
+                                  days_since_eligible(born, 12, policy_from, today), 0,
+                                  Source.REGISTRY)
+                expected = assess(facts).band
+                band = 1 if born <= bounds.older_born_by else (
+                    2 if bounds.long_born_by is not None and born <= bounds.long_born_by else 3)
+                assert band == expected, (today, policy_from, born)
+
+
+def test_candidates_and_what_closes_a_case_follow_the_pack() -> None:
+
+    pack = find_pack("fangzi-2021")
+    today = date(2026, 11, 23)
+    adult, child = date(1980, 5, 1), date(2020, 5, 1)
+
+    def certificate(level: int, until: date) -> ExemptionEntry:
+        return ExemptionEntry(COVID_19, "hospital", level, "allergy", date(2026, 1, 1), until,
+                              "CN", f"c{level}")
+
+    nobody = PersonFacts("p", adult)
+    assert is_candidate(pack, nobody, today, registered=False)
+    assert system_closing(pack, nobody, today) is None
+    unaccepted = PersonFacts("p", adult, (("Sputnik-V", 1, date(2026, 11, 1)),))
+    assert is_candidate(pack, unaccepted, today, registered=False)
+    assert system_closing(pack, unaccepted, today) is None
+    dosed = PersonFacts("p", adult, (("BBIBP-CorV", 1, date(2026, 11, 1)),))
+    assert not is_candidate(pack, dosed, today, registered=False)
+    assert system_closing(pack, dosed, today) == (Outcome.VACCINATED,
+                                                  "dose record of 2026-11-01")
+    future = PersonFacts("p", adult, (("BBIBP-CorV", 1, date(2026, 12, 1)),))
+    assert system_closing(pack, future, today) is None
+    low = PersonFacts("p", adult, exemptions=(certificate(1, date(2027, 1, 1)),))
+    assert is_candidate(pack, low, today, registered=False)
+    assert system_closing(pack, low, today) is None
+    exempt = PersonFacts("p", adult, exemptions=(certificate(2, date(2027, 1, 1)),))
+    assert not is_candidate(pack, exempt, today, registered=False)
+    assert system_closing(pack, exempt, today) == (Outcome.EXEMPTION_PRESENTED, EXEMPTION_NOTE)
+    lapsed = PersonFacts("p", adult, exemptions=(certificate(2, date(2026, 11, 22)),))
+    assert is_candidate(pack, lapsed, today, registered=False)
+    young = PersonFacts("p", child)
+    assert not is_candidate(pack, young, today, registered=False)
+    assert is_candidate(pack, young, today, registered=True)

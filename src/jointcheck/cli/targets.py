@@ -79,7 +79,7 @@ def set_command(
     now = clock.now()
     with refusing_session(db, settings) as session:
         target_id = set_target(session, AuditTrail(session, key, clock), _authority(area), spec,
-                               method, pack.eligible_from, shares)
+                               method, pack, shares)
         report = target_report(session, _authority(area), target_id,
                                now.astimezone(settings.timezone).date())
     _print(report, as_json)

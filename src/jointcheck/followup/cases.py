@@ -2,8 +2,22 @@
 
 A case is one eligible person not yet vaccinated whom a grid worker follows up (R7). Each
 outcome carries its local day, the worker and an optional short note. ``vaccinated``,
-``exemption-presented`` and ``moved-away`` close the case; the others keep it open. A case
-closed by a dose record that reached the registry carries the worker ``system``.
+``exemption-presented`` and ``moved-away`` close the case; the others keep it open.
+
+Who is followed up, and what closes a case without a worker, follow the one reading of a
+person's status under the policy pack in force (``jointcheck.rules.status``):
+
+- a candidate is ``unvaccinated`` under the pack (of eligible age, no dose of a product the
+  pack accepts, no contraindication certificate the pack accepts in force), or younger but
+  registered at a venue's door with no accepted dose and no accepted exemption;
+- a dose of a product the pack accepts closes an open case as ``vaccinated``; failing that,
+  an accepted exemption in force closes it as ``exemption-presented``; both carry the worker
+  ``system``. A dose of a product the pack does not accept closes nothing: the person stays
+  followed up, as the door would treat them as unvaccinated;
+- a person gets a new case when a candidate again only if their latest case closed as
+  ``exemption-presented`` (the exemption lapsed, or the one a worker saw is not in the
+  registry); never after ``vaccinated`` or ``moved-away`` (a person who moves back is found
+  by a door-to-door survey).
 """
 
 from __future__ import annotations
@@ -12,6 +26,8 @@ from datetime import date
 from enum import StrEnum
 
 from jointcheck.errors import JointcheckError
+from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.status import PersonFacts, Status, exempt_on, last_accepted_dose, status_of
 
 SYSTEM_WORKER = "system"
 """The worker of an outcome recorded by the software (a case closed by a dose record)."""
@@ -47,6 +63,10 @@ class Outcome(StrEnum):
 CLOSING: frozenset[Outcome] = frozenset({Outcome.VACCINATED, Outcome.EXEMPTION_PRESENTED,
                                          Outcome.MOVED_AWAY})
 """The outcomes that close a case."""
+REOPENED_AFTER: frozenset[Outcome] = frozenset({Outcome.EXEMPTION_PRESENTED})
+"""The closing outcomes after which a refresh opens a new case for a candidate again."""
+EXEMPTION_NOTE = "contraindication certificate in force"
+"""The note of a case closed by ``system`` for an exemption in the registry."""
 
 
 class Source(StrEnum):
@@ -119,3 +139,22 @@ def check_outcome(outcome: Outcome, on: date, *, today: date, opened_on: date,
 def status_after(outcome: Outcome) -> CaseStatus:
     """Return the status of a case once ``outcome`` is recorded."""
     return CaseStatus.CLOSED if outcome in CLOSING else CaseStatus.OPEN
+
+
+def is_candidate(pack: PolicyPack, person: PersonFacts, day: date, *, registered: bool) -> bool:
+    """Tell whether ``person`` is to be followed up on ``day`` under ``pack``: unvaccinated
+    under the pack, or not yet eligible but ``registered`` at a venue's door unvaccinated."""
+    status = status_of(pack, person, day)
+    return status is Status.UNVACCINATED or (registered and status is Status.NOT_ELIGIBLE)
+
+
+def system_closing(pack: PolicyPack, person: PersonFacts,
+                   day: date) -> tuple[Outcome, str] | None:
+    """Return the outcome and note that close an open case of ``person`` on ``day`` without a
+    worker (a dose the pack accepts, else an exemption it accepts in force), or None."""
+    last = last_accepted_dose(pack, person.doses, day)
+    if last is not None:
+        return Outcome.VACCINATED, f"dose record of {last.isoformat()}"
+    if exempt_on(pack, person.exemptions, day):
+        return Outcome.EXEMPTION_PRESENTED, EXEMPTION_NOTE
+    return None

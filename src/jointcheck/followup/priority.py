@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jointcheck.followup.cases import Source
-from jointcheck.registry.ages import turns
+from jointcheck.registry.ages import born_by, turns
 
 OLDER_FROM = 60
 """Age from which a person is visited first."""
@@ -92,6 +92,27 @@ def assess(facts: CaseFacts) -> Priority:
     else:
         band = 3
     return Priority(band, tuple(reasons))
+
+
+@dataclass(frozen=True, slots=True)
+class BandBounds:
+    """The bands as birth dates, for a database to order by: band 1 is born on or before
+    ``older_born_by`` or has visited a vulnerable venue; band 2 is born on or before
+    ``long_born_by`` (None: nobody has been eligible long yet); band 3 is everyone else.
+    Within a band, an earlier birth date is never a smaller age, so the cases of one band
+    and one age follow one another in birth-date order."""
+
+    older_born_by: date
+    long_born_by: date | None
+
+
+def band_bounds(eligible_from: int, policy_from: date, today: date) -> BandBounds:
+    """Return the birth-date bounds of the bands on ``today`` (the same bands as ``assess``:
+    ``days_since_eligible >= LONG_ELIGIBLE_DAYS`` is being eligible on the day
+    ``LONG_ELIGIBLE_DAYS`` before ``today``)."""
+    long_ago = date.fromordinal(today.toordinal() - LONG_ELIGIBLE_DAYS)
+    long_born_by = born_by(long_ago, eligible_from) if policy_from <= long_ago else None
+    return BandBounds(born_by(today, OLDER_FROM), long_born_by)
 
 
 def order_key(facts: CaseFacts, priority: Priority) -> tuple[int, int, int, int, int]:

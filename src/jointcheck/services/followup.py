@@ -1,13 +1,21 @@
 """Use cases of follow-up (R7): refresh an area's cases, list its worklist, read a case,
 record an outcome, count the funnel.
 
-A refresh (``followup.write`` over the area) first closes every open case of the area whose
-person now has a dose record (outcome ``vaccinated`` by ``system``), then opens a case for
-each resident of the area with no dose recorded and no contraindication in force today who
-is of eligible age under the policy in force (``eligible_from`` on today) or was registered
-at a venue's door, and who was never followed up before. Running it twice opens and closes
-nothing the second time; a person has at most one open case. A case once closed is not
-reopened by a refresh (a door-to-door survey may open a new one).
+Who counts as vaccinated, exempt and eligible is the policy pack's reading
+(``jointcheck.rules.status``, the one organisations use). A refresh (``followup.write``
+over the area) first closes every open case of the area that the registry settles today:
+a dose of a product the pack accepts closes it as ``vaccinated``, failing that a
+contraindication certificate the pack accepts in force closes it as
+``exemption-presented``, both by ``system``; a dose of a product the pack does not accept
+closes nothing. It then opens a case for each resident of the area who is ``unvaccinated``
+under the pack (or younger, unvaccinated and registered at a venue's door) and has no case,
+or whose latest case closed as ``exemption-presented`` (the exemption has lapsed). A case
+closed as ``vaccinated`` or ``moved-away`` is never followed by a new one from a refresh (a
+door-to-door survey may open one). Running it twice opens and closes nothing the second
+time; a person has at most one open case.
+
+The worklist is ordered and limited in SQL (open before closed, band, birth date); only the
+cases of the last age group that reaches the limit are ordered further in Python.
 
 The worklist and a case show a person's name, phone and address (``followup.read``; each
 read is audited). The funnel reads figures only (``followup.read`` or ``reports.read``).
@@ -21,6 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from jointcheck.config import load_settings
 from jointcheck.errors import AccessDenied, NotFoundError
 from jointcheck.followup import (
     CLOSING,
@@ -29,6 +38,7 @@ from jointcheck.followup import (
     Funnel,
     Priority,
     assess,
+    band_bounds,
     check_note,
     check_outcome,
     days_since_eligible,
@@ -37,6 +47,7 @@ from jointcheck.followup import (
     parse_outcome,
     parse_status_filter,
 )
+from jointcheck.policy_sources import find_pack
 from jointcheck.registry.ages import age_on, born_by
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.security.access import Permission, Principal, Target, authorize
@@ -91,15 +102,19 @@ def refresh(session: Session, principal: Principal, area: str, pack: PolicyPack,
     _known_area(session, area)
     today = local_day(pack, now)
     repository = FollowupRepository(session)
-    closed = repository.close_dosed(area, today, now)
-    candidates = repository.candidates(area, born_by(today, pack.eligible_from), today)
+    closed = repository.close_settled(area, today, now, pack)
+    candidates = repository.candidates(area, born_by(today, pack.eligible_from), today, pack)
     opened = repository.open_cases(candidates, today, now)
     return RefreshResult(area, opened, closed, repository.count_open(area))
 
 
-def close_dosed_cases(session: Session, today: date, now: datetime) -> int:
-    """Close every open case whose person has a dose record (after a vaccination import)."""
-    return FollowupRepository(session).close_dosed(None, today, now)
+def close_dosed_cases(session: Session, today: date, now: datetime,
+                      pack: PolicyPack | None = None) -> int:
+    """Close every open case the registry settles under ``pack`` (after a vaccination
+    import); without a pack, the one the settings name (``JOINTCHECK_POLICY``)."""
+    if pack is None:
+        pack = find_pack(load_settings().policy)
+    return FollowupRepository(session).close_settled(None, today, now, pack)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +169,23 @@ def _items(session: Session, cases: list[StoredCase], limit: int, cipher: FieldC
                      facts.vulnerable_visits, priority) for _, case, facts, priority in chosen]
 
 
+def _first_cases(session: Session, area: str, status: str, limit: int, pack: PolicyPack,
+                 today: date) -> list[StoredCase]:
+    """Return the cases of the worklist's first ``limit`` items, and the ties ``_items``
+    still orders: rows come in (open first, band, birth date) order, so the whole group of
+    one status, band and age that holds the ``limit``-th case is read, and nothing after."""
+    bounds = band_bounds(pack.eligible_from, policy_start(pack), today)
+    chosen: list[StoredCase] = []
+    last_group: tuple[int, int, int] | None = None
+    for closed, band, case in FollowupRepository(session).ordered_cases(area, status, bounds):
+        group = (closed, band, age_on(case.birth_date, today))
+        if len(chosen) >= limit and group != last_group:
+            break
+        chosen.append(case)
+        last_group = group
+    return chosen
+
+
 @dataclass(frozen=True, slots=True)
 class Worklist:
     """An area's cases in the order to work them (open before closed)."""
@@ -175,8 +207,9 @@ def worklist(session: Session, trail: AuditTrail, principal: Principal, area: st
     if not 1 <= limit <= MAX_LIMIT:
         raise FollowupError("bad-limit", f"the limit is 1 to {MAX_LIMIT}, not {limit}")
     _known_area(session, area)
-    cases = FollowupRepository(session).cases(area, chosen)
-    items = _items(session, cases, limit, cipher, pack, local_day(pack, now))
+    today = local_day(pack, now)
+    items = _items(session, _first_cases(session, area, chosen, limit, pack, today), limit,
+                   cipher, pack, today)
     trail.read(principal, "followup.worklist", None, area,
                {"status": chosen, "items": len(items)})
     return Worklist(area, items)

@@ -9,7 +9,7 @@ Coverage needs ``reports.read`` over the organisation (its industry for an indus
 supervisor, its street for a street office, itself for its admin) and reads figures only.
 
 Statuses are worked out on a local day under the policy pack in force, passed in by the edge
-(``jointcheck.organisations.status``).
+(``jointcheck.rules.status``, the reading follow-up shares).
 """
 
 from __future__ import annotations

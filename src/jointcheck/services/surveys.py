@@ -4,10 +4,12 @@ A grid worker (``followup.write`` over the grid) records a household: the grid, 
 day, the address label (encrypted at rest) and each member by identity number (stored as
 the registry's pseudonymous id) with the status the household reported. Every member must
 be a resident of the registry: an unknown identity number refuses the whole form, naming the
-item, and nothing is stored. A member reported unvaccinated or partly vaccinated who is of
-eligible age today, has no dose recorded, no contraindication in force and no open case
-gets a case (source ``survey``) in the area the registry files the person under. Recording
-is audited. The coverage reads figures only (``followup.read`` or ``reports.read``).
+item, and nothing is stored. A member reported unvaccinated or partly vaccinated who is
+``unvaccinated`` today under the policy pack (of eligible age, no dose of an accepted
+product, no accepted contraindication in force: ``jointcheck.rules.status``, as follow-up
+and organisations read it) and has no open case gets a case (source ``survey``) in the
+area the registry files the person under, whatever became of an earlier case. Recording is
+audited. The coverage reads figures only (``followup.read`` or ``reports.read``).
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ from jointcheck.followup import (
     coverage,
     parse_household,
 )
-from jointcheck.registry.ages import age_on
 from jointcheck.registry.areas import AreaLevel
 from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.status import Status, status_of
 from jointcheck.security.access import Permission, Principal, Target, authorize
 from jointcheck.security.pseudonym import normalise_id_number, pseudonymise
 from jointcheck.services.audit import AuditTrail
@@ -68,7 +70,7 @@ def record_survey(session: Session, trail: AuditTrail, principal: Principal, doc
                             f"{found.level} {household.area}")
     pids = [pseudonymise(member.id_number, keys.pseudonym_key) for member in household.members]
     repository = FollowupRepository(session)
-    people = repository.people(pids, today)
+    people = repository.people(pids)
     for index, pid in enumerate(pids):
         if pid not in people:
             raise FollowupError("unknown-person", f"members[{index}]: the identity number is "
@@ -79,9 +81,8 @@ def record_survey(session: Session, trail: AuditTrail, principal: Principal, doc
     to_open: dict[str, Candidate] = {}
     for member, pid in zip(household.members, pids, strict=True):
         person = people[pid]
-        if member.status in FOLLOWED_UP and not (person.dosed or person.exempt
-                                                 or person.open_case) \
-                and age_on(person.birth_date, today) >= pack.eligible_from:
+        if member.status in FOLLOWED_UP and not person.open_case \
+                and status_of(pack, person.facts, today) is Status.UNVACCINATED:
             to_open[pid] = Candidate(pid, person.area, Source.SURVEY)
     opened = repository.open_cases(to_open.values(), today, now)
     trail.record(principal, "followup.survey", None, household.area,

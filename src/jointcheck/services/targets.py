@@ -3,9 +3,16 @@ report a target's progress and forecast.
 
 A target is assigned from above: ``targets.write`` over the area (the district's health
 authority). The area is a district or a street; its doses go to the streets in it, in
-proportion to each street's eligible unvaccinated residents in the registry (aged at least
-the policy's ``eligible_from`` on the first day of the period, no dose recorded, no
-contraindication in force that day), or by hand. The report reads the vaccination records:
+proportion to each street's eligible unvaccinated residents in the registry on the first
+day of the period, or by hand. "Eligible unvaccinated" is the policy pack's reading that
+follow-up and organisations use (``jointcheck.rules.status``): aged
+at least ``eligible_from``, no dose of a product the pack accepts, no contraindication
+certificate the pack accepts (institution level, reason) in force. It is counted in SQL,
+except for the residents left with a certificate in force, whose certificates the rules
+check (on the 20,000-resident demo district on SQLite: 0.50 s for the district's
+streets, against 0.32 s for a plain count of any dose and any certificate, which took out
+29 residents whose product or certificate the pack does not accept). The report reads the
+vaccination records:
 the doses given on each local day of the period to residents of the area (a dose record
 carries its local day), per street and in all; a dose imported late is counted as soon as it
 is stored. The report needs ``targets.read``: over the target's area for the whole target, or
@@ -25,6 +32,7 @@ from sqlalchemy.orm import Session
 from jointcheck.errors import AccessDenied, NotFoundError
 from jointcheck.registry.ages import born_by
 from jointcheck.registry.areas import AreaLevel
+from jointcheck.rules.policy import PolicyPack
 from jointcheck.security.access import Permission, Principal, Target, authorize, is_allowed
 from jointcheck.security.audit_chain import JsonValue
 from jointcheck.services.audit import AuditTrail
@@ -65,12 +73,13 @@ def _streets(session: Session, area: str) -> list[str]:
 
 
 def set_target(session: Session, trail: AuditTrail, principal: Principal, spec: TargetSpec,
-               method: SplitMethod, eligible_from: int,
+               method: SplitMethod, pack: PolicyPack,
                manual: Mapping[str, int] | None = None) -> int:
     """Store a target assigned by ``principal`` with its split to streets; return its id.
 
     ``manual`` holds the shares of a split by hand (they must sum to the doses); a
-    proportional split weighs the streets by their eligible unvaccinated residents. The
+    proportional split weighs the streets by their eligible unvaccinated residents under
+    ``pack`` (its ``eligible_from``, its accepted products and exemptions). The
     assignment and its split (figures per street, never a person) go to the audit log as
     ``targets.assigned``, in the same transaction; the trail's clock dates both.
     """
@@ -83,17 +92,17 @@ def set_target(session: Session, trail: AuditTrail, principal: Principal, spec: 
     elif manual:
         raise TargetError("bad-split", "a proportional split takes no shares by hand")
     else:
-        weights = repository.eligible_unvaccinated(streets, born_by(spec.start, eligible_from),
-                                                   spec.start)
+        weights = repository.eligible_unvaccinated(
+            streets, born_by(spec.start, pack.eligible_from), spec.start, pack)
         shares = split_proportional(spec.doses, weights)
     now = trail.clock.now()
     target_id = repository.add(spec.area, spec.doses, spec.start, spec.end, method.value,
-                               None if weights is None else eligible_from, shares, weights,
+                               None if weights is None else pack.eligible_from, shares, weights,
                                principal.user_id, now)
     detail: dict[str, JsonValue] = {
         "target": target_id, "doses": spec.doses, "start": spec.start.isoformat(),
         "end": spec.end.isoformat(), "split": method.value,
-        "eligible_from": None if weights is None else eligible_from,
+        "eligible_from": None if weights is None else pack.eligible_from,
         "shares": {street: int(count) for street, count in sorted(shares.items())}}
     trail.record(principal, "targets.assigned", str(target_id), spec.area, detail)
     return target_id

@@ -103,7 +103,7 @@ def assign_target(body: TargetIn, principal: PrincipalDep, session: SessionDep,
     spec = TargetSpec(body.area, body.doses, body.start, body.end)
     now = context.clock.now()
     target_id = set_target(session, audit, principal, spec, parse_split_method(body.split),
-                           pack.eligible_from, body.streets)
+                           pack, body.streets)
     report = target_report(session, principal, target_id,
                            now.astimezone(context.settings.timezone).date())
     return report.as_dict()

@@ -25,7 +25,6 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
-    Table,
     bindparam,
     delete,
     func,
@@ -39,6 +38,7 @@ from sqlalchemy.types import TypeEngine
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.storage.models import CheckCountRow, CheckReceiptRow, RegistrationRow
 from jointcheck.storage.repositories._chunks import chunked, table_of
+from jointcheck.storage.repositories._sql import upsert_insert
 from jointcheck.storage.types import UTCDateTime
 
 ENCRYPTED = ("name", "id_number", "phone")
@@ -118,10 +118,7 @@ class CheckRepository:
         self.session = session
 
     def _insert(self, model: Any) -> postgresql.Insert | sqlite.Insert:
-        table: Table = table_of(model)
-        if self.session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return upsert_insert(self.session, model)
 
     def add_receipts(self, receipts: Sequence[Receipt], received_at: datetime) -> set[str]:
         """Store the receipts not stored yet; return the event ids this call inserted."""

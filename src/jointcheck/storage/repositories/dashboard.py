@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from jointcheck.reporting.coverage import ResidentGroup
@@ -25,10 +24,7 @@ from jointcheck.storage.models import (
     ResidentRow,
     VaccinationRow,
 )
-
-
-def _within(column: Any, area: str) -> ColumnElement[bool]:
-    return or_(column == area, column.startswith(area + ".", autoescape=True))
+from jointcheck.storage.repositories._sql import within
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +55,7 @@ class DashboardRepository:
         street = ".".join(segments[:2]) if len(segments) >= 2 else None
         query = select(AreaRow.code, AreaRow.name).where(AreaRow.level == "street")
         query = query.where(AreaRow.code == street) if street is not None else \
-            query.where(_within(AreaRow.code, area))
+            query.where(within(AreaRow.code, area))
         return {code: name for code, name in self.session.execute(query.order_by(AreaRow.code))}
 
     def resident_groups(self, area: str, on: date) -> list[ResidentGroup]:
@@ -82,7 +78,7 @@ class DashboardRepository:
             .select_from(ResidentRow)
             .outerjoin(doses, doses.c.pid == ResidentRow.pid)
             .outerjoin(exempt, exempt.c.pid == ResidentRow.pid)
-            .where(_within(ResidentRow.area_code, area))
+            .where(within(ResidentRow.area_code, area))
             .group_by(ResidentRow.area_code, ResidentRow.birth_date, first, complete, exempted))
         return [ResidentGroup(code, born, bool(has_first), bool(is_complete), bool(is_exempt),
                               int(count))
@@ -119,7 +115,7 @@ class DashboardRepository:
         rows = self.session.execute(
             select(DoseTargetRow.id, DoseTargetRow.area_code, DoseTargetRow.doses,
                    DoseTargetRow.start_on, DoseTargetRow.end_on)
-            .where(or_(_within(DoseTargetRow.area_code, area),
+            .where(or_(within(DoseTargetRow.area_code, area),
                        DoseTargetRow.area_code.in_(ancestors)))
             .order_by(DoseTargetRow.start_on.desc(), DoseTargetRow.id.desc())).all()
         shares: dict[int, list[str]] = {}

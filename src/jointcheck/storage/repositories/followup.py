@@ -1,6 +1,11 @@
 """Queries of follow-up: open and close cases, their outcomes, the registry facts a worklist
-needs (eligible unvaccinated residents, dose records, visits to vulnerable venues), and
-door-to-door surveys.
+needs (candidates to follow up, the people whose open case the registry settles, visits to
+vulnerable venues), and door-to-door surveys.
+
+Who is a candidate and what settles a case is decided by the pure core under the policy pack
+(``jointcheck.followup.is_candidate``, ``system_closing``); SQL only narrows the rows it reads
+first (the area, no dose of an accepted product, the case history) and reads the facts in
+chunks (``status_facts.person_facts``).
 
 Names, phones and addresses are read from the registry and decrypted here, on the way out,
 only for the cases a worklist shows; a survey's address label is encrypted here, bound to
@@ -9,41 +14,42 @@ only for the cases a worklist shows; a survey's address label is encrypted here,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from jointcheck.followup import (
+    REOPENED_AFTER,
     SYSTEM_WORKER,
     VULNERABLE_CATEGORIES,
+    BandBounds,
     CaseStatus,
     Outcome,
     Source,
     SurveyMember,
+    is_candidate,
+    system_closing,
 )
+from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.status import PersonFacts
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.storage.models import (
-    ContraindicationRow,
     FollowupCaseRow,
     FollowupOutcomeRow,
     RegistrationRow,
     ResidentRow,
     SurveyMemberRow,
     SurveyRow,
-    VaccinationRow,
     VenueRow,
 )
 from jointcheck.storage.repositories._chunks import chunked, distinct, table_of
+from jointcheck.storage.repositories._sql import upsert_insert, within
 from jointcheck.storage.repositories.residents import context
-
-
-def _within(column: Any, area: str) -> ColumnElement[bool]:
-    return or_(column == area, column.startswith(area + ".", autoescape=True))
+from jointcheck.storage.repositories.status_facts import accepted_dose, person_facts
 
 
 def survey_context(survey_id: int) -> str:
@@ -96,24 +102,31 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
-class PersonFacts:
-    """What the registry says of a person for follow-up."""
+class SurveyPerson:
+    """What the registry says of a surveyed person: the area it files them under, whether
+    they have an open case, and what their status needs."""
 
-    pid: str
     area: str
-    birth_date: date
-    dosed: bool
-    exempt: bool
     open_case: bool
+    facts: PersonFacts
 
 
-def _dosed(pid: Any) -> Any:
-    return exists().where(VaccinationRow.pid == pid)
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """An open case the registry settles: the outcome and note ``system`` records."""
+
+    outcome: Outcome
+    note: str
 
 
-def _exempt(pid: Any, on: date) -> Any:
-    return exists().where(ContraindicationRow.pid == pid, ContraindicationRow.valid_from <= on,
-                          ContraindicationRow.valid_until >= on)
+def _followed_up_for_good(pid: Any) -> Any:
+    # The person's latest case is open, or closed with an outcome that does not reopen.
+    latest, later = aliased(FollowupCaseRow), aliased(FollowupCaseRow)
+    return exists().where(
+        latest.pid == pid,
+        or_(latest.status == CaseStatus.OPEN.value,
+            latest.last_outcome.not_in(sorted(o.value for o in REOPENED_AFTER))),
+        ~exists().where(later.pid == latest.pid, later.id > latest.id))
 
 
 def _registered(pid: Any) -> Any:
@@ -126,26 +139,31 @@ class FollowupRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def candidates(self, area: str, born_by: date, today: date) -> list[Candidate]:
-        """Return the residents of ``area`` to open a case for: no dose recorded, no
-        contraindication in force ``today``, born on or before ``born_by`` or registered
-        at a venue's door, and never followed up before."""
-        has_case = exists().where(FollowupCaseRow.pid == ResidentRow.pid)
+    def candidates(self, area: str, born_by: date, today: date,
+                   pack: PolicyPack) -> list[Candidate]:
+        """Return the residents of ``area`` to open a case for on ``today``: candidates
+        under ``pack`` (``is_candidate``; born on or before ``born_by`` or registered at a
+        venue's door) with no case, or whose latest case closed as ``exemption-presented``.
+
+        SQL reads the residents with no dose of a product the pack accepts and without an
+        open or final case; their doses and certificates are then read and classified in
+        chunks of pids."""
         registered = _registered(ResidentRow.pid)
         rows = self.session.execute(
             select(ResidentRow.pid, ResidentRow.area_code, registered)
-            .where(_within(ResidentRow.area_code, area), ~_dosed(ResidentRow.pid),
-                   ~_exempt(ResidentRow.pid, today), ~has_case,
+            .where(within(ResidentRow.area_code, area),
+                   ~accepted_dose(ResidentRow.pid, pack, today),
+                   ~_followed_up_for_good(ResidentRow.pid),
                    or_(ResidentRow.birth_date <= born_by, registered))
-            .order_by(ResidentRow.pid))
-        return [Candidate(pid, code, Source.REGISTRATION if was_registered else Source.REGISTRY)
-                for pid, code, was_registered in rows]
-
-    def _insert(self) -> postgresql.Insert | sqlite.Insert:
-        table = table_of(FollowupCaseRow)
-        if self.session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+            .order_by(ResidentRow.pid)).all()
+        found: list[Candidate] = []
+        for batch in chunked(rows):
+            facts = person_facts(self.session, [pid for pid, _, _ in batch])
+            found.extend(
+                Candidate(pid, code, Source.REGISTRATION if was_registered else Source.REGISTRY)
+                for pid, code, was_registered in batch
+                if is_candidate(pack, facts[pid], today, registered=bool(was_registered)))
+        return found
 
     def open_cases(self, candidates: Iterable[Candidate], today: date, at: datetime) -> int:
         """Open a case for each candidate without an open case; return how many were opened.
@@ -163,32 +181,41 @@ class FollowupRepository:
         if not rows:
             return 0
         table = table_of(FollowupCaseRow)
-        statement = self._insert().on_conflict_do_nothing(
+        statement = upsert_insert(self.session, FollowupCaseRow).on_conflict_do_nothing(
             index_elements=["open_pid"]).returning(table.c.id)
         opened = 0
         for batch in chunked(rows):
             opened += len(self.session.execute(statement, batch).scalars().all())
         return opened
 
-    def close_dosed(self, area: str | None, today: date, at: datetime) -> int:
-        """Close every open case (within ``area`` if given) whose person has a dose
-        recorded, with the outcome ``vaccinated`` by ``system``; return how many."""
-        return self.close_vaccinated(self.dosed_open_cases(area), today, at)
+    def close_settled(self, area: str | None, today: date, at: datetime,
+                      pack: PolicyPack) -> int:
+        """Close every open case (within ``area`` if given) that the registry settles under
+        ``pack`` (``system_closing``: an accepted dose, else an accepted exemption in force),
+        by ``system``; return how many."""
+        return self.close_by_system(self.settled_open_cases(area, today, pack), today, at)
 
-    def dosed_open_cases(self, area: str | None) -> dict[int, date]:
-        """Return the open cases (within ``area`` if given) whose person has a dose
-        recorded, each with the day of the person's latest dose."""
-        query = (select(FollowupCaseRow.id, func.max(VaccinationRow.vaccinated_on))
-                 .join(VaccinationRow, VaccinationRow.pid == FollowupCaseRow.pid)
+    def settled_open_cases(self, area: str | None, today: date,
+                           pack: PolicyPack) -> dict[int, Settled]:
+        """Return the open cases (within ``area`` if given) that the registry settles on
+        ``today`` under ``pack``, each with the outcome and note that close it."""
+        query = (select(FollowupCaseRow.id, FollowupCaseRow.pid)
                  .where(FollowupCaseRow.status == CaseStatus.OPEN.value)
-                 .group_by(FollowupCaseRow.id))
+                 .order_by(FollowupCaseRow.id))
         if area is not None:
-            query = query.where(_within(FollowupCaseRow.area_code, area))
-        return {case_id: last for case_id, last in self.session.execute(query)}
+            query = query.where(within(FollowupCaseRow.area_code, area))
+        settled: dict[int, Settled] = {}
+        for batch in chunked(self.session.execute(query).all()):
+            facts = person_facts(self.session, [pid for _, pid in batch])
+            for case_id, pid in batch:
+                closing = system_closing(pack, facts[pid], today) if pid in facts else None
+                if closing is not None:
+                    settled[case_id] = Settled(*closing)
+        return settled
 
-    def close_vaccinated(self, last_dose: dict[int, date], today: date, at: datetime) -> int:
-        """Close the cases of ``last_dose`` still open with the outcome ``vaccinated`` by
-        ``system``; return how many this call closed.
+    def close_by_system(self, settled: dict[int, Settled], today: date, at: datetime) -> int:
+        """Close the cases of ``settled`` still open with their outcome by ``system``;
+        return how many this call closed.
 
         ``UPDATE ... WHERE status = 'open' RETURNING id``, and only the cases this call
         closed get the outcome row: a case closed meanwhile by another transaction
@@ -197,17 +224,19 @@ class FollowupRepository:
         """
         table = table_of(FollowupCaseRow)
         closed: list[int] = []
-        for batch in chunked(sorted(last_dose)):
-            closed.extend(self.session.execute(
-                update(table).where(table.c.id.in_(batch),
-                                    table.c.status == CaseStatus.OPEN.value)
-                .values(status=CaseStatus.CLOSED.value, open_pid=None, closed_on=today,
-                        last_outcome=Outcome.VACCINATED.value, last_outcome_on=today)
-                .returning(table.c.id)).scalars())
+        for outcome in sorted({s.outcome for s in settled.values()}):
+            ids = sorted(case_id for case_id, s in settled.items() if s.outcome is outcome)
+            for batch in chunked(ids):
+                closed.extend(self.session.execute(
+                    update(table).where(table.c.id.in_(batch),
+                                        table.c.status == CaseStatus.OPEN.value)
+                    .values(status=CaseStatus.CLOSED.value, open_pid=None, closed_on=today,
+                            last_outcome=outcome.value, last_outcome_on=today)
+                    .returning(table.c.id)).scalars())
         if closed:
             self.session.execute(insert(table_of(FollowupOutcomeRow)), [
-                {"case_id": case_id, "outcome": Outcome.VACCINATED.value, "outcome_on": today,
-                 "worker": SYSTEM_WORKER, "note": f"dose record of {last_dose[case_id]}",
+                {"case_id": case_id, "outcome": settled[case_id].outcome.value,
+                 "outcome_on": today, "worker": SYSTEM_WORKER, "note": settled[case_id].note,
                  "recorded_at": at} for case_id in sorted(closed)])
         return len(closed)
 
@@ -216,15 +245,43 @@ class FollowupRepository:
         return self.session.scalar(
             select(func.count()).select_from(FollowupCaseRow).where(
                 FollowupCaseRow.status == CaseStatus.OPEN.value,
-                _within(FollowupCaseRow.area_code, area))) or 0
+                within(FollowupCaseRow.area_code, area))) or 0
 
     def _select(self) -> Any:
         return (select(FollowupCaseRow, ResidentRow.birth_date)
                 .join(ResidentRow, ResidentRow.pid == FollowupCaseRow.pid))
 
+    def ordered_cases(self, area: str, status: str,
+                      bounds: BandBounds) -> Iterator[tuple[int, int, StoredCase]]:
+        """Yield the cases within ``area`` (``open``, ``closed`` or ``all``) as (0 open / 1
+        closed, band, case), ordered by those two, then birth date (older first) and id.
+
+        The band is worked out in SQL from ``bounds`` and the visits to vulnerable venues,
+        as ``jointcheck.followup.assess`` does; the rows stream, so that a caller wanting the
+        first few reads no further than it needs."""
+        visited = exists().where(
+            RegistrationRow.pid == FollowupCaseRow.pid, VenueRow.code == RegistrationRow.venue_code,
+            VenueRow.category.in_(sorted(VULNERABLE_CATEGORIES)))
+        whens: list[Any] = [(or_(ResidentRow.birth_date <= bounds.older_born_by, visited), 1)]
+        if bounds.long_born_by is not None:
+            whens.append((ResidentRow.birth_date <= bounds.long_born_by, 2))
+        band = case(*whens, else_=3)
+        closed = case((FollowupCaseRow.status == CaseStatus.OPEN.value, 0), else_=1)
+        query = (self._select().add_columns(closed, band)
+                 .where(within(FollowupCaseRow.area_code, area))
+                 .order_by(closed, band, ResidentRow.birth_date, FollowupCaseRow.id))
+        if status != "all":
+            query = query.where(FollowupCaseRow.status == status)
+        result = self.session.execute(query.execution_options(yield_per=500))
+        try:
+            for row in result:
+                yield row[2], row[3], _case((row[0], row[1]))
+        finally:
+            result.close()
+
     def cases(self, area: str, status: str) -> list[StoredCase]:
         """Return the cases within ``area`` (``open``, ``closed`` or ``all``)."""
-        query = self._select().where(_within(FollowupCaseRow.area_code, area))
+        query = self._select().where(within(FollowupCaseRow.area_code, area))
         if status != "all":
             query = query.where(FollowupCaseRow.status == status)
         return [_case(row) for row in self.session.execute(query)]
@@ -301,21 +358,22 @@ class FollowupRepository:
         """Return the number of cases within ``area`` per status and latest outcome."""
         rows = self.session.execute(
             select(FollowupCaseRow.status, FollowupCaseRow.last_outcome, func.count())
-            .where(_within(FollowupCaseRow.area_code, area))
+            .where(within(FollowupCaseRow.area_code, area))
             .group_by(FollowupCaseRow.status, FollowupCaseRow.last_outcome))
         return [(CaseStatus(status), Outcome(last) if last is not None else None, count)
                 for status, last, count in rows]
 
-    def people(self, pids: Sequence[str], today: date) -> dict[str, PersonFacts]:
+    def people(self, pids: Sequence[str]) -> dict[str, SurveyPerson]:
         """Return the registry facts of the stored residents among ``pids``."""
         has_open = exists().where(FollowupCaseRow.open_pid == ResidentRow.pid)
-        found: dict[str, PersonFacts] = {}
+        found: dict[str, SurveyPerson] = {}
         for batch in chunked(distinct(pids)):
+            facts = person_facts(self.session, batch)
             rows = self.session.execute(
-                select(ResidentRow.pid, ResidentRow.area_code, ResidentRow.birth_date,
-                       _dosed(ResidentRow.pid), _exempt(ResidentRow.pid, today), has_open)
+                select(ResidentRow.pid, ResidentRow.area_code, has_open)
                 .where(ResidentRow.pid.in_(batch)))
-            found.update((row[0], PersonFacts(*row)) for row in rows)
+            found.update((pid, SurveyPerson(area, bool(open_case), facts[pid]))
+                         for pid, area, open_case in rows)
         return found
 
     def add_survey(self, area: str, on: date, address: str, members: Sequence[SurveyMember],
@@ -342,7 +400,7 @@ class FollowupRepository:
     def households(self, area: str) -> dict[str, int]:
         """Return the number of households surveyed per survey area within ``area``."""
         rows = self.session.execute(
-            select(SurveyRow.area_code, func.count()).where(_within(SurveyRow.area_code, area))
+            select(SurveyRow.area_code, func.count()).where(within(SurveyRow.area_code, area))
             .group_by(SurveyRow.area_code))
         return {code: count for code, count in rows}
 
@@ -351,7 +409,7 @@ class FollowupRepository:
         rows = self.session.execute(
             select(SurveyRow.area_code, SurveyMemberRow.status, func.count())
             .join(SurveyRow, SurveyRow.id == SurveyMemberRow.survey_id)
-            .where(_within(SurveyRow.area_code, area))
+            .where(within(SurveyRow.area_code, area))
             .group_by(SurveyRow.area_code, SurveyMemberRow.status))
         return [(code, status, count) for code, status, count in rows]
 

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from jointcheck.compliance.inspections import Complaint, Inspection, Sanction
 from jointcheck.registry.venues import Venue
 from jointcheck.storage.models import CheckCountRow, ComplaintRow, InspectionRow, VenueRow
+from jointcheck.storage.repositories._sql import within
 
 _SEVERITY = {Sanction.RECTIFICATION_ORDER.value: 1, Sanction.SUSPENSION.value: 2}
 
 
 def _within(area: str) -> ColumnElement[bool]:
-    return or_(VenueRow.street_code == area,
-               VenueRow.street_code.startswith(area + ".", autoescape=True))
+    return within(VenueRow.street_code, area)
 
 
 def _inspection(row: InspectionRow) -> Inspection:

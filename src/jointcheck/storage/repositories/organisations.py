@@ -7,24 +7,21 @@ anything; ``names`` decrypts names, for the lists that show a person (a roster, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from jointcheck.credentials.model import COVID_19, ExemptionEntry
 from jointcheck.organisations import PersonFacts
 from jointcheck.registry.organisations import Membership, Organisation
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.storage.models import (
-    ContraindicationRow,
     MembershipRow,
     OrganisationRow,
     ResidentRow,
-    VaccinationRow,
 )
 from jointcheck.storage.repositories._chunks import chunked, distinct
 from jointcheck.storage.repositories.residents import context
+from jointcheck.storage.repositories.status_facts import person_facts
 
 
 def _organisation(row: OrganisationRow) -> Organisation:
@@ -133,29 +130,7 @@ class OrganisationRepository:
 
     def facts(self, pids: Iterable[str]) -> dict[str, PersonFacts]:
         """Return the birth date, doses and contraindications of each stored pid."""
-        found: dict[str, PersonFacts] = {}
-        for batch in chunked(distinct(list(pids))):
-            born: dict[str, date] = {
-                pid: birth_date for pid, birth_date in self.session.execute(
-                    select(ResidentRow.pid, ResidentRow.birth_date)
-                    .where(ResidentRow.pid.in_(batch)))}
-            doses: dict[str, list[tuple[str, int, date]]] = {}
-            for pid, product, number, day in self.session.execute(
-                    select(VaccinationRow.pid, VaccinationRow.product,
-                           VaccinationRow.dose_number, VaccinationRow.vaccinated_on)
-                    .where(VaccinationRow.pid.in_(batch))
-                    .order_by(VaccinationRow.pid, VaccinationRow.vaccinated_on)):
-                doses.setdefault(pid, []).append((product, number, day))
-            exemptions: dict[str, list[ExemptionEntry]] = {}
-            for row in self.session.scalars(select(ContraindicationRow)
-                                            .where(ContraindicationRow.pid.in_(batch))):
-                exemptions.setdefault(row.pid, []).append(ExemptionEntry(
-                    COVID_19, row.institution, row.institution_level, row.reason_category,
-                    row.valid_from, row.valid_until, "CN", row.certificate_id))
-            for pid, birth_date in born.items():
-                found[pid] = PersonFacts(pid, birth_date, tuple(doses.get(pid, ())),
-                                         tuple(exemptions.get(pid, ())))
-        return found
+        return person_facts(self.session, pids)
 
     def names(self, pids: Iterable[str], cipher: FieldCipher) -> dict[str, str]:
         """Return the decrypted name of each stored pid."""

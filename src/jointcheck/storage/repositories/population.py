@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jointcheck.storage.models import ContraindicationRow, ResidentRow, VaccinationRow
+from jointcheck.storage.repositories._sql import within
 
 STREAM_BATCH = 5_000
 
@@ -30,9 +31,7 @@ class PersonRow(NamedTuple):
 
 
 def _within(statement: Any, column: Any, scope: str | None) -> Any:
-    if scope is None:
-        return statement
-    return statement.where((column == scope) | column.startswith(scope + "."))
+    return statement if scope is None else statement.where(within(column, scope))
 
 
 class PopulationRepository:

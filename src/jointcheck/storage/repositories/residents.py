@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from jointcheck.registry.people import Contraindication, Resident, Sex
 from jointcheck.security.fieldcrypt import FieldCipher
 from jointcheck.storage.models import ContraindicationRow, ResidentRow
 from jointcheck.storage.repositories._chunks import chunked, distinct, table_of
+from jointcheck.storage.repositories._sql import within
 
 ENCRYPTED = ("name", "id_number", "phone", "address")
 
@@ -123,8 +124,7 @@ class ResidentSummary(NamedTuple):
 
 
 def _within(scope: str) -> ColumnElement[bool]:
-    return or_(ResidentRow.area_code == scope,
-               ResidentRow.area_code.startswith(scope + ".", autoescape=True))
+    return within(ResidentRow.area_code, scope)
 
 
 class ContraindicationRepository:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from jointcheck.organisations import Status
 from jointcheck.storage.models import InvestigationEntryRow, SchoolInvestigationRow
 from jointcheck.storage.repositories._chunks import chunked, table_of
+from jointcheck.storage.repositories._sql import upsert_insert
 
 
 class StoredInvestigation(NamedTuple):
@@ -42,10 +43,7 @@ class SchoolInvestigationRepository:
         self.session = session
 
     def _insert(self, model: Any) -> postgresql.Insert | sqlite.Insert:
-        table = table_of(model)
-        if self.session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return upsert_insert(self.session, model)
 
     def add(self, organisation: str, term_start: date, deadline: date, opened_by: str,
             at: datetime) -> int | None:

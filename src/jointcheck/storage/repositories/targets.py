@@ -7,12 +7,14 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from jointcheck.credentials.model import ExemptionEntry
 from jointcheck.registry.areas import street_of
+from jointcheck.rules.policy import PolicyPack
+from jointcheck.rules.status import exempt_on
 from jointcheck.storage.models import (
     AreaRow,
     ContraindicationRow,
@@ -21,10 +23,8 @@ from jointcheck.storage.models import (
     ResidentRow,
     VaccinationRow,
 )
-
-
-def _within(column: Any, area: str) -> ColumnElement[bool]:
-    return or_(column == area, column.startswith(area + ".", autoescape=True))
+from jointcheck.storage.repositories._sql import within
+from jointcheck.storage.repositories.status_facts import accepted_dose, exemption_entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +61,32 @@ class TargetRepository:
     def streets_in(self, area: str) -> list[str]:
         """Return the codes of the streets that are ``area`` or lie inside it."""
         return list(self.session.scalars(
-            select(AreaRow.code).where(AreaRow.level == "street", _within(AreaRow.code, area))
+            select(AreaRow.code).where(AreaRow.level == "street", within(AreaRow.code, area))
             .order_by(AreaRow.code)))
 
-    def eligible_unvaccinated(self, streets: Sequence[str], born_by: date,
-                              on: date) -> dict[str, int]:
-        """Count per street the residents born on or before ``born_by`` who have no dose
-        recorded and no contraindication in force on ``on``."""
-        dosed = exists().where(VaccinationRow.pid == ResidentRow.pid)
-        exempt = exists().where(ContraindicationRow.pid == ResidentRow.pid,
-                                ContraindicationRow.valid_from <= on,
-                                ContraindicationRow.valid_until >= on)
+    def eligible_unvaccinated(self, streets: Sequence[str], born_by: date, on: date,
+                              pack: PolicyPack) -> dict[str, int]:
+        """Count per street the residents born on or before ``born_by`` who are not
+        vaccinated and not exempt on ``on`` under ``pack`` (``jointcheck.rules.status``, as
+        follow-up and organisations read it): no dose of a product the pack accepts given by
+        ``on`` (in SQL), and no certificate the pack accepts in force (the few residents left
+        with a certificate in force are checked by the rules)."""
+        dosed = accepted_dose(ResidentRow.pid, pack, on)
+        in_force = (ContraindicationRow.pid == ResidentRow.pid,
+                    ContraindicationRow.valid_from <= on, ContraindicationRow.valid_until >= on)
         counts: dict[str, int] = {}
         for street in streets:
-            counts[street] = self.session.scalar(
-                select(func.count()).select_from(ResidentRow).where(
-                    _within(ResidentRow.area_code, street), ResidentRow.birth_date <= born_by,
-                    ~dosed, ~exempt)) or 0
+            unvaccinated = (within(ResidentRow.area_code, street),
+                            ResidentRow.birth_date <= born_by, ~dosed)
+            total = self.session.scalar(select(func.count()).select_from(ResidentRow)
+                                        .where(*unvaccinated)) or 0
+            certificates: dict[str, list[ExemptionEntry]] = defaultdict(list)
+            for row in self.session.scalars(select(ContraindicationRow)
+                                            .join(ResidentRow, and_(*in_force))
+                                            .where(*unvaccinated)):
+                certificates[row.pid].append(exemption_entry(row))
+            counts[street] = total - sum(exempt_on(pack, entries, on)
+                                         for entries in certificates.values())
         return counts
 
     def doses_by_street_day(self, area: str, start: date,
@@ -87,7 +96,7 @@ class TargetRepository:
         rows = self.session.execute(
             select(ResidentRow.area_code, VaccinationRow.vaccinated_on, func.count())
             .join(ResidentRow, ResidentRow.pid == VaccinationRow.pid)
-            .where(_within(ResidentRow.area_code, area), VaccinationRow.vaccinated_on >= start,
+            .where(within(ResidentRow.area_code, area), VaccinationRow.vaccinated_on >= start,
                    VaccinationRow.vaccinated_on <= end)
             .group_by(ResidentRow.area_code, VaccinationRow.vaccinated_on))
         doses: dict[tuple[str, date], int] = defaultdict(int)
