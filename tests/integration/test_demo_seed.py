@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from jointcheck.config import RegistryKeys
+from jointcheck.followup.funnel import NOT_CONTACTED
+from jointcheck.policy_sources import find_pack
+from jointcheck.security.access import Principal, Role
+from jointcheck.services.audit import verify as verify_audit
+from jointcheck.services.daily_reports import street_daily_summary
 from jointcheck.services.demo_district import DemoDistrict, generate_district
+from jointcheck.services.demo_history import HistoryReport, seed_demo
 from jointcheck.services.demo_seed import DemoSeedError, SeedReport, seed_district
+from jointcheck.services.followup import followup_funnel
+from jointcheck.services.targets import target_report
 from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.models import (
     AreaRow,
+    AuditLogRow,
+    CheckCountRow,
     CheckpointRow,
+    ComplaintRow,
     ContraindicationRow,
+    DailyStreetTotalRow,
+    DoseTargetRow,
+    FollowupCaseRow,
+    FollowupOutcomeRow,
+    InspectionRow,
+    InvestigationEntryRow,
     MembershipRow,
     OrganisationRow,
+    RegistrationRow,
     ResidentRow,
+    SchoolInvestigationRow,
+    SurveyRow,
     VaccinationRow,
     VenueRow,
 )
@@ -127,3 +147,83 @@ def test_another_key_or_a_future_day_is_refused(db: Database, district: DemoDist
         seed(db, ahead, keys)
     assert caught.value.code == "demo-day-ahead"
     assert stored_counts(db) == dict.fromkeys(TABLES, 0)
+
+
+# The history: what the operations pages show for a freshly seeded demo.
+
+AUDIT_KEY = b"a" * 32
+HISTORY_TABLES = {"check counts": CheckCountRow, "registrations": RegistrationRow,
+                  "street days": DailyStreetTotalRow, "targets": DoseTargetRow,
+                  "cases": FollowupCaseRow, "outcomes": FollowupOutcomeRow,
+                  "surveys": SurveyRow, "investigations": SchoolInvestigationRow,
+                  "investigation entries": InvestigationEntryRow,
+                  "inspections": InspectionRow, "complaints": ComplaintRow,
+                  "audit entries": AuditLogRow}
+
+
+def seed_with_history(db: Database, district: DemoDistrict,
+                      keys: RegistryKeys) -> tuple[SeedReport, HistoryReport | None]:
+    with unit_of_work(db.sessions) as session:
+        return seed_demo(session, district, keys=keys, audit_key=AUDIT_KEY,
+                         pack=find_pack("fangzi-2021"), now=AT)
+
+
+def history_counts(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        counts = {kind: session.scalar(select(func.count()).select_from(model)) or 0
+                  for kind, model in HISTORY_TABLES.items()}
+        counts["checks"] = session.scalar(select(func.sum(CheckCountRow.count))) or 0
+        return counts
+
+
+def test_history_gives_the_operations_pages_something_to_show(
+        db: Database, district: DemoDistrict, keys: RegistryKeys) -> None:
+    report, history = seed_with_history(db, district, keys)
+    assert report.changed and history is not None
+    yesterday = DAY - timedelta(days=1)
+    with db.session() as session:
+        street = street_daily_summary(session, "fz.s01", yesterday)
+        assert street.checks > 0
+        outcomes: dict[str, int] = {outcome: count for outcome, count in session.execute(
+            select(CheckCountRow.outcome, func.sum(CheckCountRow.count))
+            .group_by(CheckCountRow.outcome))}
+        assert sum(outcomes.values()) == history.events > 0
+        # Mostly admitted; some registered, persuaded or restricted; a few denied.
+        assert outcomes["admit"] > 0.7 * history.events
+        assert outcomes.get("deny", 0) > 0
+        assert sum(outcomes.get(o, 0) for o in ("register", "persuade", "restrict")) > 0
+        counted = set(session.scalars(select(CheckCountRow.venue_code).distinct()))
+        assert history.silent_venues and not counted & set(history.silent_venues)
+        # Every outcome that takes a registration came with one, of a real resident.
+        assert session.scalar(select(func.count()).select_from(RegistrationRow)) == \
+            history.registrations == sum(outcomes.get(o, 0)
+                                         for o in ("register", "persuade", "restrict"))
+        authority = Principal("authority", Role.HEALTH_AUTHORITY, "fz")
+        assert history.target is not None
+        target = target_report(session, authority, history.target, DAY)
+        assert target.target.area == "fz" and target.target.start <= DAY <= target.target.end
+        assert sum(street.share.doses for street in target.streets) == target.target.doses
+        sources = set(session.scalars(select(FollowupCaseRow.source)))
+        assert {"registration", "registry"} <= sources
+        worker = next(u for u in district.users if u.role is Role.GRID_WORKER)
+        recorded = session.scalars(select(FollowupOutcomeRow.worker)).all()
+        assert history.outcomes > 0 and recorded.count(worker.username) == history.outcomes
+        funnel = followup_funnel(session, authority, "fz")
+        assert funnel.total > funnel.stages[NOT_CONTACTED]
+        assert session.scalar(select(func.count()).select_from(SurveyRow)) == history.surveys
+        entries = session.scalar(select(func.count()).select_from(InvestigationEntryRow)) or 0
+        assert 0 < entries == history.investigation_checked
+        sanctions = set(session.scalars(select(InspectionRow.sanction)))
+        assert "warning" in sanctions and history.complaints == 1
+        assert verify_audit(session, AUDIT_KEY).ok
+
+
+def test_seeding_the_demo_again_adds_no_history(db: Database, district: DemoDistrict,
+                                                keys: RegistryKeys) -> None:
+    seed_with_history(db, district, keys)
+    before = history_counts(db)
+    assert before["checks"] > 0 and before["targets"] == 1
+    report, history = seed_with_history(db, district, keys)
+    assert not report.changed and history is None
+    assert history_counts(db) == before
+

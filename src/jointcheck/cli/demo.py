@@ -15,8 +15,17 @@ from jointcheck.api.app import create_app
 from jointcheck.cli.common import console, errors, usage_error
 from jointcheck.clock import SystemClock
 from jointcheck.errors import JointcheckError
+from jointcheck.security.access import Role
 from jointcheck.services.demo_setup import DemoReady, demo_plan, prepare_demo
 from jointcheck.services.import_engine import Progress as ProgressCallback
+
+# Who to log in as on the operations pages, and what each sees there.
+OPERATIONS_USERS = ((Role.HEALTH_AUTHORITY, "the district's dashboard, targets, follow-up"),
+                    (Role.STREET_OFFICER, "a street's day reports and venues"),
+                    (Role.GRID_WORKER, "a grid's follow-up worklist and surveys"),
+                    (Role.ORG_ADMIN, "a school's roster and investigation"),
+                    (Role.INSPECTOR, "venue compliance, inspections, complaints"),
+                    (Role.INDUSTRY_SUPERVISOR, "the venues of one industry"))
 
 
 def demo_command(
@@ -49,14 +58,16 @@ def demo_command(
 @contextmanager
 def _progress() -> Iterator[ProgressCallback]:
     bars = Progress(TextColumn("{task.description:>18}"), BarColumn(), TextColumn(
-        "{task.completed:>8,}/{task.total:,}"), TimeElapsedColumn(), console=errors,
+        "{task.completed:>8,}/{task.fields[of]}"), TimeElapsedColumn(), console=errors,
         transient=True)
     tasks: dict[str, TaskID] = {}
 
     def update(phase: str, done: int, total: int | None) -> None:
+        # A phase may not know its total yet (None): the bar then pulses and shows "?".
+        of = "?" if total is None else f"{total:,}"
         if phase not in tasks:
-            tasks[phase] = bars.add_task(phase, total=total)
-        bars.update(tasks[phase], completed=done, total=total)
+            tasks[phase] = bars.add_task(phase, total=total, of=of)
+        bars.update(tasks[phase], completed=done, total=total, of=of)
 
     with bars:
         yield update
@@ -69,6 +80,8 @@ def _print_welcome(ready: DemoReady, host: str, port: int) -> None:
                                              for kind, count in inserted.items() if count))
     else:
         console.print("the district was already seeded; nothing changed")
+    if ready.history is not None:
+        console.print("history: " + ready.history.summary(), markup=False, highlight=False)
     base = f"http://{host}:{port}"
     console.print(f"\n[bold]jointcheck demo[/] at {base}  (API documentation: {base}/docs)")
     table = Table(title="Log in with POST /api/auth/login (or the Authorize button on /docs)")
@@ -85,10 +98,20 @@ def _print_welcome(ready: DemoReady, host: str, port: int) -> None:
     operator = next((u for u in ready.users if u.role == "venue-operator"), None)
     if operator is not None:
         console.print(f"\n[bold]Scanner page[/]: {base}/check  (log in as {operator.username})")
+    _print_operations(ready, base)
     if ready.samples_folder is not None and ready.samples:
         console.print(f"Sample codes to scan or paste, with what the page should show: "
                       f"{ready.samples_folder / 'codes.txt'}", soft_wrap=True, markup=False,
                       highlight=False)
         for sample in ready.samples:
             console.print(f"  {sample.outcome:<9} {sample.who}", markup=False,
+                          highlight=False)
+
+
+def _print_operations(ready: DemoReady, base: str) -> None:
+    console.print(f"\n[bold]Operations pages[/]: {base}/ops  (log in as one of these)")
+    for role, what in OPERATIONS_USERS:
+        user = next((u for u in ready.users if u.role is role), None)
+        if user is not None:
+            console.print(f"  {user.username:<11} {role}: {what}", markup=False,
                           highlight=False)

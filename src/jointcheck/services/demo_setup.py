@@ -20,14 +20,15 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
-from jointcheck.config import Settings, registry_keys
+from jointcheck.config import Settings, audit_key, registry_keys
 from jointcheck.errors import AccountError, JointcheckError
 from jointcheck.keystore import init_keystore, open_keystore
 from jointcheck.policy_sources import find_pack
 from jointcheck.security.access import Principal, Role
 from jointcheck.services.demo_codes import SampleCode, write_sample_codes
 from jointcheck.services.demo_district import DemoDistrict, DemoUser, generate_district
-from jointcheck.services.demo_seed import DISTRICT_TIMEZONE, SeedReport, seed_district
+from jointcheck.services.demo_history import HistoryReport, seed_demo
+from jointcheck.services.demo_seed import DISTRICT_TIMEZONE, SeedReport
 from jointcheck.services.followup import refresh
 from jointcheck.services.import_engine import Progress
 from jointcheck.services.users import create_user
@@ -59,6 +60,7 @@ class DemoReady:
     created_users: int
     samples: tuple[SampleCode, ...] = ()
     samples_folder: Path | None = None
+    history: HistoryReport | None = None
 
 
 class DemoSetupError(JointcheckError, ValueError):
@@ -110,8 +112,10 @@ def prepare_demo(folder: Path, database: Path, plan: DemoPlan, now: datetime,
     try:
         migrate(engine)
         with unit_of_work(make_sessions(engine)) as session:
-            report = seed_district(session, district, pseudonym_key=keys.pseudonym_key,
-                                   cipher=keys.cipher, at=now, progress=progress)
+            report, history = seed_demo(session, district, keys=keys,
+                                        audit_key=audit_key(settings),
+                                        pack=find_pack(settings.policy), now=now,
+                                        progress=progress)
             created = _create_users(session, district.users, now)
             _refresh_followup(session, district, settings, now)
     finally:
@@ -119,7 +123,7 @@ def prepare_demo(folder: Path, database: Path, plan: DemoPlan, now: datetime,
     folder_of_codes = folder / "codes"
     samples = _sample_codes(settings, district, folder_of_codes, now)
     return DemoReady(settings, plan, report, district.users, created, tuple(samples),
-                     folder_of_codes)
+                     folder_of_codes, history)
 
 
 def _refresh_followup(session: Session, district: DemoDistrict, settings: Settings,
