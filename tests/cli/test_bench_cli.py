@@ -25,3 +25,10 @@ def test_bench_issue_api_reports_rates_and_ratio(tmp_path: Path) -> None:
                                              rel=0.05, abs=0.0001)
     assert figures["concurrent_codes_per_s"] > 0
     assert figures["latency_ms_p50"] <= figures["latency_ms_p99"]
+
+
+@pytest.mark.parametrize("command", ["issue-api", "ingest", "rollup"])
+def test_a_database_option_that_is_not_a_url_is_a_usage_error(command: str) -> None:
+    result = CliRunner().invoke(app, ["bench", command, "--db", "sqlite"])
+    assert result.exit_code == 2
+    assert "'sqlite' is not a database URL" in result.output

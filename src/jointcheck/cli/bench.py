@@ -8,16 +8,27 @@ from typing import Any
 import typer
 
 from jointcheck.cli.common import JsonOption, console, print_json, usage_error
+from jointcheck.errors import JointcheckError
+from jointcheck.storage.db import database_url
 
 app = typer.Typer(help="Benchmarks: each prints its figures beside a reference measured in the "
                   "same run, as a ratio.", no_args_is_help=True)
 
 
 # The benchmarks that run a server measure on scratch databases (bench.scaffold).
+def _database_urls(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            database_url(value)
+        except JointcheckError as error:
+            raise typer.BadParameter(str(error)) from None
+    return values
+
+
 ScratchDbOption = typer.Option(
-    [], "--db", help="Where to measure: a SQLite URL (a temporary file is used) or a "
-    "PostgreSQL server URL (a temporary database is created and dropped). Repeat. "
-    "Default: SQLite.")
+    [], "--db", callback=_database_urls, help="Where to measure: a SQLite URL (a temporary "
+    "file is used) or a PostgreSQL server URL (a temporary database is created and dropped). "
+    "Repeat. Default: SQLite.")
 
 
 def _print_skipped(figures: dict[str, Any]) -> None:

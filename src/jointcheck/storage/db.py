@@ -9,14 +9,22 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+
+from jointcheck.errors import InputError
 
 SessionFactory = sessionmaker[Session]
 
 
 def database_url(url: str | URL) -> URL:
-    """Return ``url`` parsed, with ``postgresql://`` meaning the psycopg 3 driver."""
-    parsed = make_url(url)
+    """Return ``url`` parsed, with ``postgresql://`` meaning the psycopg 3 driver; a text
+    that is not a database URL is refused (``bad-database-url``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError("bad-database-url", f"{url!r} is not a database URL (for example "
+                         "sqlite:///var/jointcheck.db or postgresql://user@host/db)") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
