@@ -467,11 +467,10 @@ def test_an_outcome_on_a_case_closed_meanwhile_is_refused(world: World,
     assert [o for o, _, _ in _outcomes(world.db, case_id)] == ["moved-away"]
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite: one writer at a time
 def test_two_refreshes_at_the_same_time_on_postgresql(world: World, pack: PolicyPack) -> None:
     """Two refreshes in two threads: the second waits on the first's uncommitted cases
     (seen in ``pg_stat_activity``), then inserts nothing and does not fail."""
-    if world.db.backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time; the interleaved tests above cover it")
     expected = world.expected(pack.eligible_from)
     results: list[object] = []
 
