@@ -25,7 +25,7 @@ OPERATIONS_USERS = ((Role.HEALTH_AUTHORITY, "the district's dashboard, targets, 
                     (Role.GRID_WORKER, "a grid's follow-up worklist and surveys"),
                     (Role.ORG_ADMIN, "a school's roster and investigation"),
                     (Role.INSPECTOR, "venue compliance, inspections, complaints"),
-                    (Role.INDUSTRY_SUPERVISOR, "the venues of one industry"))
+                    (Role.INDUSTRY_SUPERVISOR, "coverage of one industry's organisations"))
 
 
 def demo_command(
