@@ -10,24 +10,21 @@ the form, and writes ``ops-<page>-<phone|desktop>[-<lang>].png``.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from tests.browser.door_world import CHROMIUM, CHROMIUM_ARGS, chromium_problem  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 from tests.browser.ops_world import (  # noqa: E402
     RESIDENTS,
     OpsDistrict,
     serve_ops_district,
     signed_in,
 )
+from tests.browser.serving import PHONE, screenshots_main  # noqa: E402
 
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 # name -> (role, route)
@@ -57,30 +54,21 @@ def settle(page: Page) -> None:
         page.wait_for_selector(f".chart[data-drawn=true] >> nth={count - 1}", state="attached")
 
 
-def shoot(page: Page, path: Path) -> None:
+def shoot(page: Page, path: Path) -> Path:
     settle(page)
     page.screenshot(path=str(path), full_page=True)
     page.context.close()
-    print(path)
+    return path
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    options = parser.parse_args()
-    problem = chromium_problem()
-    if problem is not None:
-        print(f"cannot take screenshots: {problem}", file=sys.stderr)
-        return 1
-    options.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, serve_ops_district(Path(folder)) as district, \
-            sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                         args=CHROMIUM_ARGS)
+def take(browser: Browser, scratch: Path, out: Path) -> list[Path]:
+    """Serve the district from ``scratch`` and write every screenshot to ``out``."""
+    written = []
+    with serve_ops_district(scratch) as district:
         for size in SIZES:
             for lang in ("zh", "en"):
                 page = open_page(browser, district, "health-authority", "dashboard", size, lang)
-                shoot(page, options.out / f"ops-dashboard-{size}-{lang}.png")
+                written.append(shoot(page, out / f"ops-dashboard-{size}-{lang}.png"))
             for name, (role, route) in PAGES.items():
                 page = open_page(browser, district, role, route, size, "zh")
                 if name == "report":
@@ -93,13 +81,16 @@ def main() -> int:
                     page.fill("#inv-pid", district.pid(person))
                     page.click("#investigation-form button[type=submit]")
                     page.wait_for_selector("#case-status")
-                shoot(page, options.out / f"ops-{name}-{size}.png")
+                written.append(shoot(page, out / f"ops-{name}-{size}.png"))
         page = open_page(browser, district, "health-authority", "dashboard", "desktop", "zh")
         page.emulate_media(media="print")
-        shoot(page, options.out / "ops-dashboard-print.png")
-        shoot_people_pages(browser, district, Path(folder), options.out)
-        browser.close()
-    return 0
+        written.append(shoot(page, out / "ops-dashboard-print.png"))
+        written += shoot_people_pages(browser, district, scratch, out)
+    return written
+
+
+def main() -> int:
+    return screenshots_main(__doc__.splitlines()[0], ROOT, take)
 
 
 # ---- the follow-up, survey, roster, school, meeting and coverage pages ---------------------
@@ -109,24 +100,12 @@ def main() -> int:
 from collections.abc import Callable  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
-from tests.browser.ops_world import TZ  # noqa: E402
 from tests.browser.test_ops_followup_pages import (  # noqa: E402
     GRID,
     NEWCOMER,
     api,
     seed_people,
 )
-
-
-def open_people_page(browser: Browser, district: OpsDistrict, role: str, route: str,
-                     size: str, lang: str) -> Page:
-    """As ``open_page``, in the district's time zone (the pages' dates default to today)."""
-    context = browser.new_context(viewport=SIZES[size], device_scale_factor=1,
-                                  locale="zh-CN", timezone_id=str(TZ))
-    context.add_init_script(f"localStorage.setItem('jointcheck.lang', {lang!r});")
-    page = context.new_page()
-    signed_in(page, district, role, route)
-    return page
 
 
 def fill_survey(page: Page) -> None:
@@ -157,8 +136,9 @@ def check_meeting(page: Page) -> None:
 
 
 def shoot_people_pages(browser: Browser, district: OpsDistrict, folder: Path,
-                       out: Path) -> None:
-    """Add the people pages' data to ``district`` and take their screenshots."""
+                       out: Path) -> list[Path]:
+    """Add the people pages' data to ``district``, take their screenshots, return their
+    paths."""
     seed_people(district, folder)
     area = "fz.s01.c01"
     api(district, "grid-worker", "POST", "/api/followup/refresh", json={"area": area})
@@ -181,11 +161,13 @@ def shoot_people_pages(browser: Browser, district: OpsDistrict, folder: Path,
         ("coverage-phone", "industry-supervisor", "coverage", "phone", "zh", None),
         ("coverage-desktop", "health-authority", "coverage", "desktop", "zh", None),
     ]
+    written = []
     for name, role, route, size, lang, action in scenes:
-        page = open_people_page(browser, district, role, route, size, lang)
+        page = open_page(browser, district, role, route, size, lang)
         if action is not None:
             action(page)
-        shoot(page, out / f"ops-{name}.png")
+        written.append(shoot(page, out / f"ops-{name}.png"))
+    return written
 
 
 if __name__ == "__main__":

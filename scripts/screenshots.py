@@ -10,24 +10,15 @@ hardware scanner does, and writes ``check-<outcome>-<lang>.png`` and
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from tests.browser.door_world import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PEOPLE,
-    PHONE,
-    District,
-    chromium_problem,
-    serve_district,
-)
+from playwright.sync_api import Browser, Page  # noqa: E402
+from tests.browser.door_world import PEOPLE, District, serve_district  # noqa: E402
+from tests.browser.serving import PHONE, screenshots_main  # noqa: E402
 
 from jointcheck.credentials.model import CodeColor  # noqa: E402
 
@@ -111,25 +102,14 @@ def registration(page: Page, out: Path, lang: str) -> Path:
     return path
 
 
+def take_all(browser: Browser, scratch: Path, out: Path) -> list[Path]:
+    """Serve the district from ``scratch`` and write every screenshot to ``out``."""
+    with serve_district(scratch) as district:
+        return take(browser, district, out)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args()
-    problem = chromium_problem()
-    if problem is not None:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    with (tempfile.TemporaryDirectory(prefix="jointcheck-shots-") as scratch,
-          serve_district(Path(scratch)) as district, sync_playwright() as driver):
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            written = take(browser, district, args.out)
-        finally:
-            browser.close()
-    for path in written:
-        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-    return 0
+    return screenshots_main(__doc__.splitlines()[0], ROOT, take_all)
 
 
 if __name__ == "__main__":

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.door_world import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    District,
-    chromium_problem,
-    serve_district,
-)
+from tests.browser.door_world import District, serve_district
 from tests.browser.ops_world import OpsDistrict, serve_ops_district, signed_in
+from tests.browser.serving import PHONE, chromium_problem, launch_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -54,15 +49,9 @@ def playwright(chromium_ready: None) -> Iterator[Playwright]:
         yield driver
 
 
-def launch(playwright: Playwright, extra: list[str] | None = None) -> Browser:
-    """Start Debian's chromium, headless, with a fresh profile."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                      args=CHROMIUM_ARGS + (extra or []))
-
-
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    running = launch(playwright)
+    running = launch_chromium(playwright)
     yield running
     running.close()
 
@@ -81,6 +70,18 @@ class Watched:
     def check(self) -> None:
         assert self.errors == [], f"script errors on the page: {self.errors}"
         assert self.foreign == [], f"requests beyond the server: {self.foreign}"
+
+
+@contextmanager
+def watching() -> Iterator[list[Watched]]:
+    """Yield a list to add the test's watched pages to; at the end close their contexts,
+    then fail on what went wrong on any of them."""
+    watched: list[Watched] = []
+    yield watched
+    for one in watched:
+        one.page.context.close()
+    for one in watched:
+        one.check()
 
 
 OpenPage = Callable[..., "Page"]
@@ -106,16 +107,12 @@ def open_page(browser: Browser, district: District, watched: list[Watched], *,
 
 @pytest.fixture
 def new_page(browser: Browser, district: District) -> Iterator[OpenPage]:
-    watched: list[Watched] = []
+    with watching() as watched:
 
-    def opener(**options: str | None) -> Page:
-        return open_page(browser, district, watched, **options)
+        def opener(**options: str | None) -> Page:
+            return open_page(browser, district, watched, **options)
 
-    yield opener
-    for one in watched:
-        one.page.context.close()
-    for one in watched:
-        one.check()
+        yield opener
 
 
 @pytest.fixture(scope="session")
@@ -128,26 +125,33 @@ def ops_district(chromium_ready: None,
 OpsOpener = Callable[..., "Page"]
 
 
+@contextmanager
+def opening_ops(browser: Browser, district: OpsDistrict) -> Iterator[OpsOpener]:
+    """Yield an opener of ``district``'s ``/ops``, watched, each page in a fresh context:
+    ``opener(role, route, viewport=PHONE, lang=None, timezone_id=None)`` signs in as
+    ``role``'s user and goes to ``route`` (no role: stays at the sign-in form), in ``lang``
+    if given, with the browser in ``timezone_id`` if given (else the machine's zone)."""
+    with watching() as watched:
+
+        def opener(role: str | None = None, route: str = "", *,
+                   viewport: dict[str, int] | None = None, lang: str | None = None,
+                   timezone_id: str | None = None) -> Page:
+            context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN",
+                                          timezone_id=timezone_id)
+            if lang is not None:
+                context.add_init_script(f"localStorage.setItem('jointcheck.lang', {lang!r});")
+            page = context.new_page()
+            watched.append(Watched(page, district.url))
+            if role is None:
+                page.goto(district.page_url())
+                return page
+            return signed_in(page, district, role, route)
+
+        yield opener
+
+
 @pytest.fixture
 def ops_page(browser: Browser, ops_district: OpsDistrict) -> Iterator[OpsOpener]:
-    """Open ``/ops`` watched, in a fresh context: ``ops_page(role, route, viewport=PHONE,
-    lang=None)`` signs in as ``role``'s user (none: stays at the sign-in form)."""
-    watched: list[Watched] = []
-
-    def opener(role: str | None = None, route: str = "", *,
-               viewport: dict[str, int] | None = None, lang: str | None = None) -> Page:
-        context = browser.new_context(viewport=viewport or PHONE, locale="zh-CN")
-        if lang is not None:
-            context.add_init_script(f"localStorage.setItem('jointcheck.lang', {lang!r});")
-        page = context.new_page()
-        watched.append(Watched(page, ops_district.url))
-        if role is None:
-            page.goto(ops_district.page_url())
-            return page
-        return signed_in(page, ops_district, role, route)
-
-    yield opener
-    for one in watched:
-        one.page.context.close()
-    for one in watched:
-        one.check()
+    """Open the operations test district's ``/ops`` as ``opening_ops`` does."""
+    with opening_ops(browser, ops_district) as opener:
+        yield opener

@@ -10,11 +10,6 @@ person shows are issued with the key store's own issuer, at the real time the se
 
 from __future__ import annotations
 
-import base64
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,13 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from jointcheck.api.app import create_app
-from jointcheck.config import RegistryKeys, Settings, registry_keys
+from jointcheck.config import RegistryKeys, registry_keys
 from jointcheck.credentials.model import CodeColor
 from jointcheck.credentials.payloads import Holder
 from jointcheck.keystore import KeyStore, init_keystore
@@ -38,16 +31,11 @@ from jointcheck.security.pseudonym import pseudonymise
 from jointcheck.services import tokens, users
 from jointcheck.services.registry_import import import_residents, import_vaccinations
 from jointcheck.storage.db import SessionFactory, make_engine, make_sessions, unit_of_work
-from jointcheck.storage.migrations import migrate
 from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.venues import VenueRepository
 from jointcheck.trust.issuer import Issuer, IssuerProfile
+from tests.browser.serving import district_settings, migrated_sqlite, serve_app
 
-CHROMIUM = Path(os.environ.get("JOINTCHECK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PHONE = {"width": 390, "height": 844}
 PASSPHRASE = "door-keystore-passphrase"
 PASSWORD = "Door-desk-2026"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -117,10 +105,6 @@ class District:
         return texts
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
-
-
 def _csv(path: Path, header: str, rows: list[str]) -> Path:
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
@@ -159,48 +143,17 @@ def _seed(sessions: SessionFactory, keys: RegistryKeys, folder: Path) -> dict[st
 def serve_district(folder: Path) -> Iterator[District]:
     """Run the district server on a free local port for the ``with`` block."""
     folder.mkdir(parents=True, exist_ok=True)
-    url = make_url(f"sqlite:///{folder / 'district.db'}")
-    migrate(url)
+    url = migrated_sqlite(folder / "district.db")
     store = init_keystore(folder / "keystore", PASSPHRASE.encode(),
                           datetime.now(UTC) - timedelta(days=1), IssuerProfile())
-    settings = Settings(database_url=url.render_as_string(hide_password=False),
-                        pseudonym_key=SecretStr(_b64(os.urandom(32))),
-                        field_keys=SecretStr(_b64(os.urandom(32))),
-                        audit_key=SecretStr(_b64(os.urandom(32))), key_dir=folder / "keys",
-                        keystore_dir=store.directory, key_passphrase=SecretStr(PASSPHRASE))
+    settings = district_settings(url, folder, keystore_dir=store.directory,
+                                 key_passphrase=SecretStr(PASSPHRASE))
     keys = registry_keys(settings)
     engine = make_engine(url)
     sessions = make_sessions(engine)
     checkpoint_tokens = _seed(sessions, keys, folder)
-    app = create_app(settings)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the district server did not start")
-        time.sleep(0.02)
     try:
-        yield District(f"http://127.0.0.1:{port}", engine, sessions, keys, store,
-                       checkpoint_tokens)
+        with serve_app(create_app(settings)) as base:
+            yield District(base, engine, sessions, keys, store, checkpoint_tokens)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
-
-
-def chromium_problem() -> str | None:
-    """Return why the browser tests cannot run here, or None."""
-    if not CHROMIUM.is_file():
-        return f"{CHROMIUM} is missing (./dev setup installs Debian's chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing (./dev setup installs the dev extras)"
-    return None

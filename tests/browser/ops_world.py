@@ -11,11 +11,6 @@ local days at the real time of the run, as the server sees them.
 
 from __future__ import annotations
 
-import base64
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,13 +20,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import httpx
-import uvicorn
-from pydantic import SecretStr
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from jointcheck.api.app import create_app
-from jointcheck.config import RegistryKeys, Settings, registry_keys
+from jointcheck.config import RegistryKeys, registry_keys
 from jointcheck.registry.areas import Area
 from jointcheck.registry.organisations import Organisation
 from jointcheck.registry.people import Contraindication
@@ -41,12 +33,12 @@ from jointcheck.services import users
 from jointcheck.services.daily_reports import recompute_days
 from jointcheck.services.registry_import import import_residents, import_vaccinations
 from jointcheck.storage.db import SessionFactory, make_engine, make_sessions, unit_of_work
-from jointcheck.storage.migrations import migrate
 from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.checks import CheckRepository, CountKey
 from jointcheck.storage.repositories.organisations import OrganisationRepository
 from jointcheck.storage.repositories.residents import ContraindicationRepository
 from jointcheck.storage.repositories.venues import VenueRepository
+from tests.browser.serving import district_settings, migrated_sqlite, serve_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -129,10 +121,6 @@ class OpsDistrict:
         return pseudonymise(resident.id_number, self.keys.pseudonym_key)
 
 
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
-
-
 def _birth(today: date, age: int) -> date:
     # Born half a year before the birthday that makes the age, so no age is at its edge.
     return date(today.year - age, 1, 1) if today.month > 6 else date(today.year - age - 1, 7, 1)
@@ -202,37 +190,18 @@ def _assign_target(url: str, today: date) -> None:
 def serve_ops_district(folder: Path) -> Iterator[OpsDistrict]:
     """Run the district server with the operations pages on a free local port."""
     folder.mkdir(parents=True, exist_ok=True)
-    url = make_url(f"sqlite:///{folder / 'ops.db'}")
-    migrate(url)
-    settings = Settings(database_url=url.render_as_string(hide_password=False),
-                        pseudonym_key=SecretStr(_b64(os.urandom(32))),
-                        field_keys=SecretStr(_b64(os.urandom(32))),
-                        audit_key=SecretStr(_b64(os.urandom(32))), key_dir=folder / "keys")
+    url = migrated_sqlite(folder / "ops.db")
+    settings = district_settings(url, folder)
     keys = registry_keys(settings)
     engine = make_engine(url)
     sessions = make_sessions(engine)
     today = datetime.now(TZ).date()
     _seed(sessions, keys, folder, today)
-    app = create_app(settings)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the district server did not start")
-        time.sleep(0.02)
-    _assign_target(f"http://127.0.0.1:{port}", today)
     try:
-        yield OpsDistrict(f"http://127.0.0.1:{port}", engine, sessions, keys, today)
+        with serve_app(create_app(settings)) as base:
+            _assign_target(base, today)
+            yield OpsDistrict(base, engine, sessions, keys, today)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
         engine.dispose()
 
 

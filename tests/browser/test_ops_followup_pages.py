@@ -10,7 +10,7 @@ household whose bad member is named next to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,8 +25,7 @@ from jointcheck.services.registry_import import import_residents
 from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.repositories.areas import AreaRepository
 from jointcheck.storage.repositories.organisations import OrganisationRepository
-from tests.browser.conftest import Watched
-from tests.browser.door_world import PHONE
+from tests.browser.conftest import OpsOpener, opening_ops
 from tests.browser.ops_world import (
     ORGANISATION,
     PASSWORD,
@@ -35,9 +34,9 @@ from tests.browser.ops_world import (
     USERS,
     OpsDistrict,
     serve_ops_district,
-    signed_in,
     wait_drawn,
 )
+from tests.browser.serving import SMALL_PHONE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -96,30 +95,15 @@ def people_district(chromium_ready: None,
         yield running
 
 
-PeopleOpener = Callable[..., "Page"]
+PeopleOpener = OpsOpener
 
 
 @pytest.fixture
 def people_page(browser: Browser, people_district: OpsDistrict) -> Iterator[PeopleOpener]:
-    """Open ``/ops`` watched (script errors, requests off the server) in a fresh context in
-    the district's time zone: ``people_page(role, route, width=PHONE width)``."""
-    watched: list[Watched] = []
-
-    def opener(role: str, route: str = "", *, width: int = PHONE["width"],
-               lang: str | None = None) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": PHONE["height"]},
-                                      locale="zh-CN", timezone_id=str(TZ))
-        if lang is not None:
-            context.add_init_script(f"localStorage.setItem('jointcheck.lang', {lang!r});")
-        page = context.new_page()
-        watched.append(Watched(page, people_district.url))
-        return signed_in(page, people_district, role, route)
-
-    yield opener
-    for one in watched:
-        one.page.context.close()
-    for one in watched:
-        one.check()
+    """Open this district's ``/ops`` as ``opening_ops`` does (script errors and requests off
+    the server fail the test); the pages' days are the district's in any browser zone."""
+    with opening_ops(browser, people_district) as opener:
+        yield opener
 
 
 def api(district: OpsDistrict, role: str, method: str, path: str, **options: Any) -> Any:
@@ -259,7 +243,7 @@ def test_a_survey_names_its_bad_member_then_opens_a_case(
 
 def test_the_follow_up_pages_fit_a_small_phone_in_english(people_page: PeopleOpener) -> None:
     for route in ("followup", "survey"):
-        page = people_page("grid-worker", route, width=360, lang="en")
+        page = people_page("grid-worker", route, viewport=SMALL_PHONE, lang="en")
         fits(page)
         big_enough(page)
     assert "Door-to-door survey" in page.inner_text("#page h1")

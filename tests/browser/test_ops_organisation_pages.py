@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.browser.ops_world import ORGANISATION, RESIDENTS, OpsDistrict, wait_drawn
+from tests.browser.serving import SMALL_PHONE
 from tests.browser.test_ops_followup_pages import (
     CANTEEN,
     PEOPLE_PAGES,
@@ -216,7 +217,7 @@ def test_the_industry_supervisor_sees_its_industrys_figures(
 def test_the_organisation_pages_fit_a_small_phone(people_page: PeopleOpener) -> None:
     for role, route in (("org-admin", "organisations"), ("org-admin", "school"),
                         ("org-admin", "meetings"), ("health-authority", "coverage")):
-        page = people_page(role, route, width=360)
+        page = people_page(role, route, viewport=SMALL_PHONE)
         fits(page)
         big_enough(page)
     page.emulate_media(media="print")

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -201,6 +203,33 @@ def test_the_inspector_records_an_inspection(ops_page: OpsOpener,
     officer = ops_page("street-officer", "inspections")
     assert officer.locator("#inspection-form").count() == 0
     assert officer.locator("#complaint-form").count() == 1
+
+
+def far_time_zone(district_day: date) -> str:
+    """Return a time zone whose day, now, differs from the district's ``district_day``."""
+    for zone in ("America/Los_Angeles", "Pacific/Pago_Pago", "Pacific/Kiritimati"):
+        if datetime.now(ZoneInfo(zone)).date() != district_day:
+            return zone
+    raise AssertionError("every candidate time zone has the district's day")
+
+
+def test_forms_default_to_the_districts_day_not_the_browsers(ops_page: OpsOpener,
+                                                             ops_district: OpsDistrict) -> None:
+    me = api(ops_district, "health-authority", "/api/me")
+    assert (me["today"], me["timezone"]) == (ops_district.today.isoformat(), "Asia/Shanghai")
+    zone = far_time_zone(ops_district.today)
+    page = ops_page("health-authority", "reports", timezone_id=zone)
+    browser_day = page.evaluate("""() => { const d = new Date();
+        return [d.getFullYear(), d.getMonth() + 1, d.getDate()]
+          .map((n) => String(n).padStart(2, "0")).join("-"); }""")
+    assert browser_day != ops_district.today.isoformat()
+    assert page.input_value("#rep-day") == ops_district.day(1).isoformat()
+    page.evaluate("location.hash = '#/targets'")
+    wait_drawn(page, "targets")
+    assert page.input_value("#tgt-start") == ops_district.day(7).isoformat()
+    page.evaluate("location.hash = '#/investigation'")
+    wait_drawn(page, "investigation")
+    assert page.input_value("#inv-day") == ops_district.today.isoformat()
 
 
 def test_a_case_investigation_is_answered_and_audited(ops_page: OpsOpener,

@@ -4,6 +4,7 @@ and security headers, the scripts and styles it names, and nothing that points o
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from jointcheck.rules.venues import VENUE_CATEGORIES
+from jointcheck.web.ops import install_ops_pages
 from jointcheck.web.pages import STATIC, ZXING_WASM, install_pages
 
 IMPORT = re.compile(r"""(?:import|from)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
@@ -51,15 +53,36 @@ def test_the_page_carries_its_settings_and_a_strict_policy() -> None:
 def test_every_file_the_page_names_is_served() -> None:
     client = client_for(ZXING_WASM)
     html = client.get("/check").text
-    names = REFERENCE.findall(html)
-    assert "/static/check/js/main.js" in names and "/static/check/check.css" in names
-    for script in sorted((STATIC / "js").glob("*.js")):
-        names += [f"/static/check/js/{Path(m).name}" for m in IMPORT.findall(script.read_text())]
-    for name in set(names):
+    waiting = REFERENCE.findall(html)
+    assert "/static/check/js/main.js" in waiting and "/static/check/check.css" in waiting
+    seen: set[str] = set()
+    while waiting:  # every module the page names, and every module those import
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
         response = client.get(name)
         assert response.status_code == 200, name
+        waiting += [posixpath.normpath(posixpath.join(posixpath.dirname(name), relative))
+                    for relative in IMPORT.findall(response.text)]
+    assert {"/static/check/js/api.js", "/static/shared/http.js",
+            "/static/shared/i18n.js"} <= seen
     assert client.get("/static/check/js/main.js").headers["content-type"].startswith(
         "text/javascript")
+
+
+def test_the_sign_in_form_is_filled_into_both_pages() -> None:
+    app = FastAPI()
+    install_pages(app, ZXING_WASM)
+    install_ops_pages(app)
+    install_pages(app, ZXING_WASM)  # a second install mounts the shared files once
+    assert sum(getattr(route, "name", None) == "shared-static" for route in app.routes) == 1
+    client = TestClient(app)
+    for path, button in (("/check", "big primary"), ("/ops", "primary")):
+        html = client.get(path).text
+        assert "{{" not in html
+        assert html.count('id="login-form"') == 1 and 'id="login-password"' in html
+        assert f'<button class="{button}" type="submit" data-i18n="login-submit">' in html
 
 
 def test_nothing_points_off_the_server() -> None:

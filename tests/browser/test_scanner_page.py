@@ -24,8 +24,9 @@ from jointcheck.services import tokens, users
 from jointcheck.storage.db import unit_of_work
 from jointcheck.storage.models import CheckReceiptRow, RegistrationRow
 from jointcheck.storage.repositories.checks import context as field_context
-from tests.browser.conftest import OpenPage, Watched, launch
-from tests.browser.door_world import DESK_USER, PASSWORD, PEOPLE, PHONE, VENUES, District
+from tests.browser.conftest import OpenPage, Watched
+from tests.browser.door_world import DESK_USER, PASSWORD, PEOPLE, VENUES, District
+from tests.browser.serving import PHONE, launch_chromium
 from tests.browser.y4m import qr_frame, write_y4m
 
 if TYPE_CHECKING:
@@ -338,9 +339,9 @@ def test_camera_reads_a_persons_two_codes(playwright: Playwright, district: Dist
     health_code, certificate = district.codes("vaccinated")
     video = write_y4m(tmp_path / "door.y4m", [(qr_frame(health_code), 15),
                                               (qr_frame(certificate), 15)])
-    browser = launch(playwright, ["--use-fake-ui-for-media-stream",
-                                  "--use-fake-device-for-media-stream",
-                                  f"--use-file-for-fake-video-capture={video}"])
+    browser = launch_chromium(playwright, ["--use-fake-ui-for-media-stream",
+                                           "--use-fake-device-for-media-stream",
+                                           f"--use-file-for-fake-video-capture={video}"])
     try:
         context = browser.new_context(viewport=PHONE)
         context.add_init_script(

@@ -14,7 +14,7 @@ case, a malformed date or file, a refused outcome or survey).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -167,15 +167,26 @@ def outcome_command(case_id: int = typer.Argument(..., help="The case's id."),
     _print_case(detail)
 
 
+def _area_figures(db: str | None, as_json: bool,
+                  read: Callable[[Session, Principal], dict[str, Any]]) -> dict[str, Any] | None:
+    """Return the figures ``read`` takes as the health authority; with ``--json`` print them
+    and return None."""
+    settings = settings_or_exit()
+    with _session(db, settings) as session:
+        found = read(session, _authority(session))
+    if as_json:
+        print_json(found)
+        return None
+    return found
+
+
 @app.command("funnel")
 def funnel_command(area: str = AreaOption, db: str | None = DbOption,
                    as_json: bool = JsonOption) -> None:
     """Print how many cases of the area stand at each stage (their latest outcome)."""
-    settings = settings_or_exit()
-    with _session(db, settings) as session:
-        found = funnel_dict(area, followup_funnel(session, _authority(session), area))
-    if as_json:
-        print_json(found)
+    found = _area_figures(db, as_json, lambda session, principal: funnel_dict(
+        area, followup_funnel(session, principal, area)))
+    if found is None:
         return
     _say(f"{area}: {found['total']} cases, {found['open']} open, {found['closed']} closed")
     for stage, count in found["stages"].items():
@@ -213,11 +224,9 @@ def survey_command(path: Path = typer.Argument(..., help="A JSON file: {\"area\"
 def coverage_command(area: str = AreaOption, db: str | None = DbOption,
                      as_json: bool = JsonOption) -> None:
     """Print the survey's coverage per grid: households, members by reported status."""
-    settings = settings_or_exit()
-    with _session(db, settings) as session:
-        found = coverage_dict(area, survey_coverage(session, _authority(session), area))
-    if as_json:
-        print_json(found)
+    found = _area_figures(db, as_json, lambda session, principal: coverage_dict(
+        area, survey_coverage(session, principal, area)))
+    if found is None:
         return
     _say(f"{area}: {len(found['grids'])} grids surveyed")
     for grid in found["grids"]:

@@ -11,14 +11,13 @@ is fetched from a CDN. Installed on the district server only, not on a checkpoin
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from jointcheck.rules.venues import VENUE_CATEGORIES, VENUE_CATEGORY_NAMES
+from jointcheck.web.pages import install_shared_files, login_form, settings_json
 
 STATIC = Path(__file__).resolve().parent / "static" / "ops"
 CHART_JS = Path(__file__).resolve().parents[3] / "web" / "node_modules" / "chart.js" / "dist"
@@ -39,9 +38,11 @@ PAGE_HEADERS = {
 
 
 def install_ops_pages(app: FastAPI, vendor: Path = CHART_JS) -> None:
-    """Serve the operations pages at ``/ops`` and their static files under ``/static/ops/``."""
+    """Serve the operations pages at ``/ops``, their static files under ``/static/ops/`` and
+    the modules they share with the scanner page under ``/static/shared/``."""
     charts = (vendor / CHART_FILE).is_file()
     page = render_ops_page(charts=charts)
+    install_shared_files(app)
     app.mount("/static/ops", StaticFiles(directory=STATIC), name="ops-static")
     if charts:
         app.mount(CHART_URL, StaticFiles(directory=vendor), name="chart-js")
@@ -53,13 +54,8 @@ def install_ops_pages(app: FastAPI, vendor: Path = CHART_JS) -> None:
 
 def render_ops_page(*, charts: bool) -> str:
     """Return the shell's HTML: the venue categories, and the chart library's script if any."""
-    settings = {
-        "categories": [{"slug": slug, "en": VENUE_CATEGORY_NAMES[slug][0],
-                        "zh": VENUE_CATEGORY_NAMES[slug][1]} for slug in VENUE_CATEGORIES],
-        "charts": charts,
-    }
-    # In a <script type="application/json"> block "</" would end the element early.
-    data = json.dumps(settings, ensure_ascii=False).replace("</", "<\\/")
+    data = settings_json(charts=charts)
     script = f'<script src="{CHART_URL}/{CHART_FILE}"></script>' if charts else ""
     template = (STATIC / "index.html").read_text(encoding="utf-8")
-    return template.replace("{{SETTINGS}}", data).replace("{{CHART_SCRIPT}}", script)
+    return (template.replace("{{LOGIN_FORM}}", login_form("primary"))
+            .replace("{{SETTINGS}}", data).replace("{{CHART_SCRIPT}}", script))

@@ -1,5 +1,9 @@
 """Serve the scanner page at ``/check``, its files under ``/static/check/``, and the QR reader.
 
+The modules the scanner page shares with the operations pages (``web/ops.py``): the JSON calls
+and the language choice, are served once under ``/static/shared/`` by whichever of the two is
+installed first (``install_shared_files``).
+
 The same page runs on the district server and on a checkpoint node: both call
 ``install_pages(app)``. The page calls only the origin it came from (``docs/checkpoint.md``),
 and its Content-Security-Policy says so to the browser, so that nothing is fetched from a CDN.
@@ -20,6 +24,10 @@ from fastapi.staticfiles import StaticFiles
 from jointcheck.rules.venues import VENUE_CATEGORIES, VENUE_CATEGORY_NAMES
 
 STATIC = Path(__file__).resolve().parent / "static"
+SHARED = STATIC / "shared"
+SHARED_URL = "/static/shared"
+# HTML both pages include, filled in by the server (not served as a file).
+FRAGMENTS = Path(__file__).resolve().parent / "fragments"
 ZXING_WASM = (Path(__file__).resolve().parents[3] / "web" / "node_modules" / "zxing-wasm"
               / "dist")
 ZXING_URL = "/static/vendor/zxing-wasm"
@@ -38,9 +46,18 @@ PAGE_HEADERS = {
 }
 
 
+def install_shared_files(app: FastAPI) -> None:
+    """Serve the pages' shared modules under ``/static/shared/`` (once, however often called)."""
+    if any(getattr(route, "name", None) == "shared-static" for route in app.router.routes):
+        return
+    app.mount(SHARED_URL, StaticFiles(directory=SHARED), name="shared-static")
+
+
 def install_pages(app: FastAPI, vendor: Path = ZXING_WASM) -> None:
-    """Serve the scanner page at ``/check`` and its static files under ``/static/``."""
+    """Serve the scanner page at ``/check``, its static files under ``/static/check/`` and the
+    shared modules under ``/static/shared/``."""
     page = render_page(camera=(vendor / "reader" / "zxing_reader.wasm").is_file())
+    install_shared_files(app)
     app.mount("/static/check", StaticFiles(directory=STATIC), name="check-static")
     if (vendor / "reader" / "zxing_reader.wasm").is_file():
         app.mount(ZXING_URL, StaticFiles(directory=vendor), name="zxing-wasm")
@@ -53,13 +70,27 @@ def install_pages(app: FastAPI, vendor: Path = ZXING_WASM) -> None:
 def render_page(*, camera: bool) -> str:
     """Return the page's HTML with its settings: the venue categories, whether a camera reader
     is installed and where."""
+    template = (STATIC / "check.html").read_text(encoding="utf-8")
+    return template.replace("{{LOGIN_FORM}}", login_form("big primary")).replace(
+        "{{SETTINGS}}", settings_json(
+        zxing=f"{ZXING_URL}/es/reader/index.js" if camera else None,
+        zxing_wasm=f"{ZXING_URL}/reader/zxing_reader.wasm" if camera else None))
+
+
+def settings_json(**extra: object) -> str:
+    """Return a page's settings as JSON for its ``<script type="application/json">`` block:
+    the venue categories with their names, and ``extra``."""
     settings = {
         "categories": [{"slug": slug, "en": VENUE_CATEGORY_NAMES[slug][0],
                         "zh": VENUE_CATEGORY_NAMES[slug][1]} for slug in VENUE_CATEGORIES],
-        "zxing": f"{ZXING_URL}/es/reader/index.js" if camera else None,
-        "zxing_wasm": f"{ZXING_URL}/reader/zxing_reader.wasm" if camera else None,
+        **extra,
     }
     # In a <script type="application/json"> block "</" would end the element early.
-    data = json.dumps(settings, ensure_ascii=False).replace("</", "<\\/")
-    template = (STATIC / "check.html").read_text(encoding="utf-8")
-    return template.replace("{{SETTINGS}}", data)
+    return json.dumps(settings, ensure_ascii=False).replace("</", "<\\/")
+
+
+def login_form(submit_class: str) -> str:
+    """Return the sign-in form both pages show (user name, password), its button of
+    ``submit_class``."""
+    fragment = (FRAGMENTS / "login-form.html").read_text(encoding="utf-8")
+    return fragment.strip().replace("{{SUBMIT_CLASS}}", submit_class)

@@ -1,6 +1,12 @@
-"""``/api/me``: the calling user; for a resident, their own registry record (audited)."""
+"""``/api/me``: the calling user; for a resident, their own registry record (audited).
+
+The answer also carries the district's today (the server's clock in the district's time zone)
+and that zone, so pages default a day to the district's day, not the browser's.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -25,6 +31,8 @@ class MeOut(BaseModel):
     scope: str
     permissions: list[str]
     resident: ResidentOut | None
+    today: date
+    timezone: str
 
 
 @router.get("/me", response_model=MeOut)
@@ -46,4 +54,6 @@ def me(principal: PrincipalDep, context: ContextDep, session: SessionDep,
         resident = resident_out(record, principal)
     return MeOut(username=user.username, display_name=user.display_name,
                  role=str(user.role), scope=user.scope,
-                 permissions=sorted(str(p) for p in held), resident=resident)
+                 permissions=sorted(str(p) for p in held), resident=resident,
+                 today=context.clock.now().astimezone(context.settings.timezone).date(),
+                 timezone=context.settings.district_timezone)

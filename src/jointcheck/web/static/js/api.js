@@ -1,72 +1,30 @@
 // Calls to the server or node the page came from; the bearer token lives in sessionStorage.
+// The request itself, and its ApiError, are the shared module's (../../shared/http.js).
 
-const TOKEN_KEY = "jointcheck.token";
-const KIND_KEY = "jointcheck.token-kind";
+import { request, tabToken } from "../../shared/http.js";
 
-/** A refusal from the API (`{"error": {stage, code, message}}`) or a failed connection. */
-export class ApiError extends Error {
-  constructor(status, code, message, stage) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.stage = stage;
-  }
-}
+const stored = tabToken("jointcheck.token");
+const kind = tabToken("jointcheck.token-kind");
 
 /** Return the stored bearer token, or null. */
 export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
+  return stored.get();
 }
 
 /** Tell whether the stored token is a password session's (else a pasted checkpoint token). */
 export function isSessionToken() {
-  return sessionStorage.getItem(KIND_KEY) === "session";
+  return kind.get() === "session";
 }
 
 /** Store the bearer token for this tab, and whether it is a `session` (null forgets it). */
-export function setToken(value, kind = "pasted") {
-  if (value) {
-    sessionStorage.setItem(TOKEN_KEY, value);
-    sessionStorage.setItem(KIND_KEY, kind);
-  } else {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(KIND_KEY);
-  }
+export function setToken(value, tokenKind = "pasted") {
+  stored.set(value);
+  kind.set(value ? tokenKind : null);
 }
 
-/** Send a JSON request; return the answer's body, or throw an ApiError. */
-export async function call(method, path, body) {
-  const headers = { Accept: "application/json" };
-  const stored = token();
-  if (stored) headers.Authorization = `Bearer ${stored}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store", credentials: "omit",
-    });
-  } catch (error) {
-    throw new ApiError(0, "network", String(error.message || error), "network");
-  }
-  let data = null;
-  const text = await response.text();
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!response.ok) {
-    const error = data && data.error;
-    if (error && typeof error.code === "string") {
-      throw new ApiError(response.status, error.code, String(error.message ?? ""), error.stage);
-    }
-    throw new ApiError(response.status, `http-${response.status}`,
-      text.slice(0, 200) || response.statusText, "http");
-  }
-  return { status: response.status, data };
+/** Send a JSON request; return `{status, data}` (the answer's body), or throw an ApiError. */
+export function call(method, path, body) {
+  return request(method, path, body, token());
 }
 
 /** Return a fresh version 4 UUID (also where crypto.randomUUID needs a secure context). */

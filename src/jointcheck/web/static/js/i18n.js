@@ -1,7 +1,9 @@
-// The page's words in Chinese (the default) and English; the choice is remembered.
+// The scanner page's words in Chinese (the default) and English; the language choice and the
+// lookup are the shared module's (../../shared/i18n.js), remembered for the operations pages too.
 
-const STORE_KEY = "jointcheck.lang";
-const LANGS = ["zh", "en"];
+import { define } from "../../shared/i18n.js";
+
+export { has, lang, other, setLang, t, translate } from "../../shared/i18n.js";
 
 const STRINGS = {
   zh: {
@@ -178,40 +180,4 @@ const STRINGS = {
   },
 };
 
-let current = LANGS.includes(localStorage.getItem(STORE_KEY))
-  ? localStorage.getItem(STORE_KEY) : "zh";
-
-/** Return the page's language: "zh" or "en". */
-export function lang() {
-  return current;
-}
-
-/** Switch the page to `next` and remember the choice. */
-export function setLang(next) {
-  current = LANGS.includes(next) ? next : "zh";
-  localStorage.setItem(STORE_KEY, current);
-  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
-}
-
-/** Return the words for `key` in the current language, with `{name}` placeholders filled. */
-export function t(key, vars = {}) {
-  const text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
-}
-
-/** Tell whether there are words for `key`. */
-export function has(key) {
-  return key in STRINGS[current];
-}
-
-/** Fill every element marked `data-i18n` under `root` with its words. */
-export function translate(root = document) {
-  for (const element of root.querySelectorAll("[data-i18n]")) {
-    element.textContent = t(element.dataset.i18n);
-  }
-}
-
-/** Return the other language's code and its name in itself, for the toggle. */
-export function other() {
-  return current === "zh" ? { code: "en", name: "English" } : { code: "zh", name: "中文" };
-}
+define(STRINGS);

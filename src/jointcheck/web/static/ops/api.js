@@ -1,84 +1,41 @@
 // Calls to the district server the pages came from, with the session's bearer token.
 
-const TOKEN_KEY = "jointcheck.ops.token";
+import { ApiError, request, tabToken } from "../shared/http.js";
 
-/** A refusal from the API (`{"error": {stage, code, message}}`) or a failed connection. */
-export class ApiError extends Error {
-  constructor(status, code, message, stage) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.stage = stage;
-  }
-}
+export { ApiError };
+
+const stored = tabToken("jointcheck.ops.token");
 
 /** Return the stored session token of this tab, or null. */
 export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
+  return stored.get();
 }
 
 /** Store the session token for this tab (null forgets it). */
 export function setToken(value) {
-  if (value) sessionStorage.setItem(TOKEN_KEY, value);
-  else sessionStorage.removeItem(TOKEN_KEY);
-}
-
-async function send(method, path, body) {
-  const headers = { Accept: "application/json" };
-  const stored = token();
-  if (stored) headers.Authorization = `Bearer ${stored}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store", credentials: "omit",
-    });
-  } catch (error) {
-    throw new ApiError(0, "network", String(error.message || error), "network");
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!response.ok) {
-    const error = data && data.error;
-    if (error && typeof error.code === "string") {
-      throw new ApiError(response.status, error.code, String(error.message ?? ""), error.stage);
-    }
-    const detail = data && Array.isArray(data.detail)
-      ? data.detail.map((item) => `${(item.loc || []).slice(1).join(".")}: ${item.msg}`).join("; ")
-      : text.slice(0, 200) || response.statusText;
-    throw new ApiError(response.status, `http-${response.status}`, detail, "http");
-  }
-  return data;
+  stored.set(value);
 }
 
 /** GET `path` (with `query` as URL parameters, empty values left out); return the JSON body. */
-export function get(path, query = {}) {
+export async function get(path, query = {}) {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
   }
   const search = params.toString();
-  return send("GET", search ? `${path}?${search}` : path);
+  return (await request("GET", search ? `${path}?${search}` : path, undefined, token())).data;
 }
 
 /** POST `body` as JSON to `path`; return the JSON body. */
-export function post(path, body) {
-  return send("POST", path, body);
+export async function post(path, body) {
+  return (await request("POST", path, body, token())).data;
 }
 
 /** Fetch `path` with the bearer token and save the answer as a file named by the server. */
 export async function download(path, fallbackName) {
   const headers = {};
-  const stored = token();
-  if (stored) headers.Authorization = `Bearer ${stored}`;
+  const bearer = token();
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
   const response = await fetch(path, { headers, cache: "no-store", credentials: "omit" });
   if (!response.ok) {
     let data = null;

@@ -43,14 +43,23 @@ export function section(title, ...children) {
   return h("section", { class: "card" }, h("h2", {}, title), ...children);
 }
 
-/** Return today's local date as YYYY-MM-DD. */
+// The district's today as the server gave it (GET /api/me); null until the shell sets it.
+let districtToday = null;
+
+/** Remember the district's today (YYYY-MM-DD), as `GET /api/me` tells it. */
+export function setToday(day) {
+  districtToday = day || null;
+}
+
+/** Return the district's today as YYYY-MM-DD (the browser's local day only before sign-in). */
 export function today() {
+  if (districtToday) return districtToday;
   const now = new Date();
   const pad = (n) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** Return the local date `days` before `day` (YYYY-MM-DD). */
+/** Return the date `days` before `day` (YYYY-MM-DD). */
 export function daysBefore(day, days) {
   const [y, m, d] = day.split("-").map(Number);
   const shifted = new Date(Date.UTC(y, m - 1, d - days));

@@ -4,7 +4,7 @@
 
 import * as api from "./api.js";
 import * as charts from "./charts.js";
-import { h } from "./dom.js";
+import { h, setToday } from "./dom.js";
 import { lang, number, other, setLang, t, translate } from "./i18n.js";
 import PAGES from "./pages/index.js";
 
@@ -127,6 +127,7 @@ function routed(id) {
 
 async function loadMe() {
   me = await api.get("/api/me");
+  setToday(me.today);
   $("who").textContent = `${me.display_name} · ${t(`role-${me.role}`)} · ${me.scope}`;
 }
 
@@ -177,6 +178,7 @@ async function signOut(tellServer = true) {
   }
   api.setToken(null);
   me = null;
+  setToday(null);
   charts.destroyAll();
   $("who").textContent = "";
   $("page").replaceChildren();

@@ -341,11 +341,8 @@ function historyTable(item) {
 }
 
 function outcomeForm(ctx, item, redraw) {
-  // The district's day may have begun before the browser's (another time zone): a case is
-  // never opened in the future, so its first day bounds "today" from below.
-  const latest = today() < item.opened_on ? item.opened_on : today();
-  const day = h("input", { type: "date", id: "fu-on", name: "on", value: latest, max: latest,
-    min: item.opened_on, required: true });
+  const day = h("input", { type: "date", id: "fu-on", name: "on", value: today(),
+    max: today(), min: item.opened_on, required: true });
   const note = h("input", { id: "fu-note", name: "note", maxlength: 200, autocomplete: "off" });
   const problem = inlineError("fu-outcome-error");
   const buttons = OUTCOMES.map((outcome) => h("button", {
