@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from jointcheck.api.app import create_app
 from jointcheck.api.deps import ApiContext
-from jointcheck.api.routers.checks import MAX_BATCH_BYTES, purge_hourly, stop
+from jointcheck.api.periodic import stop
+from jointcheck.api.routers.checks import MAX_BATCH_BYTES, purge_hourly
 from jointcheck.clock import FixedClock
 from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
 from jointcheck.storage.models import (

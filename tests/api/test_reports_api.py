@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from jointcheck.api.deps import ApiContext
-from jointcheck.api.routers.checks import stop
+from jointcheck.api.periodic import stop
 from jointcheck.api.routers.reports import rollup_once, rollup_periodically
 from jointcheck.clock import FixedClock
 from jointcheck.services.daily_reports import recompute_days, street_daily_summary

@@ -17,8 +17,9 @@ from sqlalchemy import Engine
 from jointcheck import __version__
 from jointcheck.api import docs, errors
 from jointcheck.api.deps import ApiContext
+from jointcheck.api.periodic import stop
 from jointcheck.api.routers import ROUTERS
-from jointcheck.api.routers.checks import BodyLimits, purge_hourly, stop
+from jointcheck.api.routers.checks import BodyLimits, purge_hourly
 from jointcheck.api.routers.credentials import CredentialsContext
 from jointcheck.api.routers.reports import rollup_periodically
 from jointcheck.clock import Clock, SystemClock

@@ -13,8 +13,6 @@ route room for a full batch (``jointcheck.services.check_events.MAX_BATCH_EVENTS
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from functools import lru_cache
 from typing import Annotated, Any
@@ -23,6 +21,7 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel, Field, StrictStr
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from jointcheck.api import periodic
 from jointcheck.api.deps import ApiContext, AuditDep, ContextDep, PrincipalDep, SessionDep
 from jointcheck.api.errors import AUTH_RESPONSES, Responses, documented
 from jointcheck.api.limits import BodyLimit
@@ -191,23 +190,5 @@ def _purge_logged(context: ApiContext) -> None:
 
 
 async def purge_hourly(context: ApiContext, every: float = PURGE_EVERY_SECONDS) -> None:
-    """Purge expired registrations now and then every ``every`` seconds, until cancelled.
-
-    Each purge runs in a thread. When cancelled mid-purge, it lets that purge finish (one
-    short transaction) before stopping, so the engine is not disposed under it.
-    """
-    while True:
-        job = asyncio.ensure_future(asyncio.to_thread(_purge_logged, context))
-        try:
-            await asyncio.shield(job)
-        except asyncio.CancelledError:
-            await job
-            raise
-        await asyncio.sleep(every)
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    """Cancel a background task and wait until it has stopped."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    """Purge expired registrations now and then every ``every`` seconds, until cancelled."""
+    await periodic.every(every, lambda: _purge_logged(context), first_at_start=True)

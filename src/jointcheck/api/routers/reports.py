@@ -17,7 +17,6 @@ or follows a failed one leaves the same rows.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 from enum import StrEnum
@@ -25,6 +24,7 @@ from enum import StrEnum
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
+from jointcheck.api import periodic
 from jointcheck.api.deps import ApiContext, ContextDep, PrincipalDep, SessionDep
 from jointcheck.api.errors import AUTH_RESPONSES, documented
 from jointcheck.errors import InputError
@@ -125,17 +125,6 @@ def _rollup_logged(context: ApiContext) -> None:
 
 async def rollup_periodically(context: ApiContext, every: float | None = None) -> None:
     """Recompute the trailing days every ``every`` seconds (the settings' interval), until
-    cancelled; the first run comes one interval after the start.
-
-    Each run is one transaction in a thread; when cancelled mid-run, it lets that run finish
-    before stopping, so the engine is not disposed under it.
-    """
+    cancelled; the first run comes one interval after the start."""
     interval = every if every is not None else context.settings.rollup_every_minutes * 60
-    while True:
-        await asyncio.sleep(interval)
-        job = asyncio.ensure_future(asyncio.to_thread(_rollup_logged, context))
-        try:
-            await asyncio.shield(job)
-        except asyncio.CancelledError:
-            await job
-            raise
+    await periodic.every(interval, lambda: _rollup_logged(context), first_at_start=False)
