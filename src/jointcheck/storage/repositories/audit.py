@@ -37,14 +37,19 @@ class AuditRepository:
         self.session = session
 
     def lock_for_append(self) -> None:
-        """Serialise appends until this transaction ends (PostgreSQL; SQLite has one writer).
+        """Serialise appends until this transaction ends, before the head is read.
 
-        A transaction-scoped advisory lock rather than ``SELECT ... FOR UPDATE`` on the last
-        row: the lock also holds for the very first entry, when there is no row to lock.
+        PostgreSQL: a transaction-scoped advisory lock rather than ``SELECT ... FOR UPDATE``
+        on the last row: the lock also holds for the very first entry, when there is no row
+        to lock. SQLite: a write statement that changes nothing takes the database's write
+        lock now; without it the head is read outside any write transaction, and two
+        requests appending at once both chose the same next sequence number.
         """
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                  {"key": APPEND_LOCK})
+        else:
+            self.session.execute(text("UPDATE audit_log SET sequence = sequence WHERE 0"))
 
     def last(self) -> AuditEntry | None:
         """Return the entry with the highest sequence number, or None for an empty log."""
