@@ -117,15 +117,21 @@ def test_the_survey_opens_cases_and_refuses_unknown_people(client: TestClient,
     household = {"area": "fz.s01.c01.g01", "on": TODAY, "address": "1 Road, 3-201",
                  "members": [{"id_number": ZHANG, "status": "unvaccinated"},
                              {"id_number": WANG, "status": "vaccinated", "note": "card seen"}]}
-    unknown = household | {"members": [*household["members"],
+    unknown = household | {"members": [household["members"][0],
                                        {"id_number": "110101190001019999", "status": "away"}]}
     refused = client.post("/api/followup/surveys", json=unknown, headers=grid1)
     assert error_of(refused) == (422, "unknown-person")
-    assert "members[2]" in refused.json()["error"]["message"]
+    assert refused.json()["error"]["message"] == (
+        "members[1]: no resident of your area has this identity number")
+    # WANG lives in fz.s02, outside grid1's grid: the very same answer, nothing stored.
+    stranger = client.post("/api/followup/surveys", json=household, headers=grid1)
+    assert (stranger.status_code, stranger.json()) == (refused.status_code, refused.json())
     empty = client.get("/api/followup/surveys", params={"area": "fz.s01"},
                        headers=world.headers["officer1"]).json()
     assert empty == {"area": "fz.s01", "grids": []}
-    response = client.post("/api/followup/surveys", json=household, headers=grid1)
+    # The health authority's scope is the district: the same household is recorded.
+    response = client.post("/api/followup/surveys", json=household,
+                           headers=world.headers["cdc"])
     assert response.status_code == 201, response.text
     assert response.json()["members"] == 2 and response.json()["cases_opened"] == 1
     listed = client.get("/api/followup/worklist", params={"area": "fz.s01.c01.g01"},
@@ -141,3 +147,18 @@ def test_the_survey_opens_cases_and_refuses_unknown_people(client: TestClient,
         {"id_number": LI, "status": "unvaccinated"}]}
     assert error_of(client.post("/api/followup/surveys", json=elsewhere,
                                 headers=grid1)) == (403, "outside-scope")
+
+
+def test_a_vaccination_import_closes_the_case_under_the_districts_pack(
+        client: TestClient, world: World) -> None:
+    assert _refresh(client, world, "officer1", "fz.s01")["open"] == 2
+    doses = ("id_number,product,dose_number,series_total,date,site,lot\n"
+             f"{ZHANG},BBIBP-CorV,1,2,2021-05-01,Clinic,L1\n")
+    imported = client.post("/api/import/vaccinations", headers=world.headers["cdc"],
+                           files={"file": ("doses.csv", doses.encode(), "text/csv")})
+    assert imported.status_code == 200, imported.text
+    items = client.get("/api/followup/worklist",
+                       params={"area": "fz.s01", "status": "all"},
+                       headers=world.headers["officer1"]).json()["items"]
+    assert {i["pid"]: (i["status"], i["last_outcome"]) for i in items} == {
+        world.pids["zhang"]: ("closed", "vaccinated"), world.pids["li"]: ("open", None)}

@@ -124,7 +124,7 @@ def test_school_investigation_through_the_api(client: TestClient, orgs: World,
     body = opened.json()
     number = body["id"]
     assert (body["deadline"], body["days_left"], body["overdue"], body["complete"]) == (
-        "2026-11-27", 4, False, False)
+        "2026-11-26", 3, False, False)
     assert body["groups"]["staff"] == {"total": 4, "checked": 0, "by_status": {
         "complete": 0, "partial": 0, "unvaccinated": 0, "exempt": 0, "not-eligible": 0}}
     assert error_of(client.post(base, json={"term_start": "2026-11-20"},

@@ -145,8 +145,8 @@ def test_the_school_investigation_is_opened_and_everyone_checked(
     page.click("#sch-open-form button[type=submit]")
     page.wait_for_selector("#sch-report")
     wait_drawn(page, "school")
-    assert page.inner_text("#sch-deadline") == (term + timedelta(days=7)).isoformat()
-    assert page.inner_text("#sch-days-left") == "5"
+    assert page.inner_text("#sch-deadline") == (term + timedelta(days=6)).isoformat()
+    assert page.inner_text("#sch-days-left") == "4"
     assert page.get_attribute("#sch-report", "data-state") == "running"
     assert "截止日期" in page.inner_text("#sch-notice")
 

@@ -99,7 +99,7 @@ def groups_of(coverage: dict[str, object], street: str) -> dict[str, dict[str, i
 
 def test_coverage_counts_each_age_group_on_the_day(district: Database) -> None:
     with district.session() as session:
-        found = area_coverage(session, AUTHORITY, "fz", ON).as_dict()
+        found = area_coverage(session, AUTHORITY, "fz", ON, PACK).as_dict()
     assert found["area"] == "fz" and found["on"] == "2026-11-23"
     assert [item["street"] for item in found["streets"]] == ["fz.s01", "fz.s02"]
     assert groups_of(found, "fz.s01") == {
@@ -119,16 +119,52 @@ def test_coverage_counts_each_age_group_on_the_day(district: Database) -> None:
         "60+": {"residents": 1, "first_dose": 0, "complete": 0, "exempt": 0},
     }
     with district.session() as session:
-        later = area_coverage(session, AUTHORITY, "fz", date(2026, 12, 2)).as_dict()
-    assert groups_of(later, "fz.s01")["18-59"]["complete"] == 2
+        later = area_coverage(session, AUTHORITY, "fz", date(2026, 12, 2), PACK).as_dict()
+        waiting = area_coverage(session, AUTHORITY, "fz", date(2026, 12, 7), PACK).as_dict()
+        ready = area_coverage(session, AUTHORITY, "fz", date(2026, 12, 8), PACK).as_dict()
+    # the pack's series is complete 14 days after its last dose: 2026-11-24 + 14
+    assert groups_of(later, "fz.s01")["18-59"]["complete"] == 1
+    assert groups_of(waiting, "fz.s01")["18-59"]["complete"] == 1
+    assert groups_of(ready, "fz.s01")["18-59"]["complete"] == 2
     assert groups_of(later, "fz.s02")["60+"]["first_dose"] == 1
     assert groups_of(later, "fz.s02")["60+"]["residents"] == 2
 
 
+def test_coverage_reads_people_under_the_policy_pack(district: Database, keys: RegistryKeys,
+                                                      tmp_path: Path) -> None:
+    # fz.s02, adults: a dose of a product the pack does not accept and a certificate of a
+    # level-1 institution (the pack asks level 2); one dose of a two-dose product filed as a
+    # series of one; the registry rows alone would count a first dose, a complete series and
+    # an exemption
+    unaccepted, short = "110101198001010088", "110101198101010099"
+    with unit_of_work(district.sessions) as session:
+        import_residents(session, write(tmp_path / "r2.csv", f"""
+            id_number,name,sex,birth_date,phone,address,area
+            {unaccepted},辛,M,1980-01-01,,,fz.s02.c01
+            {short},壬,F,1981-01-01,,,fz.s02.c01
+            """), keys, AT, TZ)
+        doses = import_vaccinations(session, write(tmp_path / "v2.csv", f"""
+            id_number,product,dose_number,series_total,date,site,lot
+            {unaccepted},Sputnik-V,2,2,2026-06-01,,
+            {short},BBIBP-CorV,1,1,2026-06-01,,
+            """), keys, AT, TZ)
+        assert not doses.rejections, doses.as_dict()
+        ContraindicationRepository(session).add(Contraindication(
+            pseudonymise(unaccepted, keys.pseudonym_key), "Clinic", 1, "allergy",
+            date(2026, 11, 1), date(2027, 5, 1), "EX-L1"))
+    with district.session() as session:
+        found = area_coverage(session, AUTHORITY, "fz.s02", ON, PACK).as_dict()
+        allergic = area_coverage(session, AUTHORITY, "fz.s01", ON, PACK).as_dict()
+    assert groups_of(found, "fz.s02")["18-59"] == {
+        "residents": 3, "first_dose": 1, "complete": 0, "exempt": 0}
+    # the level-2 certificate in force still exempts
+    assert groups_of(allergic, "fz.s01")["18-59"]["exempt"] == 1
+
+
 def test_coverage_of_a_street_or_community_stays_inside_it(district: Database) -> None:
     with district.session() as session:
-        street = area_coverage(session, STREET_ONE, "fz.s01", ON).as_dict()
-        community = area_coverage(session, GRID, "fz.s01.c01", ON).as_dict()
+        street = area_coverage(session, STREET_ONE, "fz.s01", ON, PACK).as_dict()
+        community = area_coverage(session, GRID, "fz.s01.c01", ON, PACK).as_dict()
     assert [item["street"] for item in street["streets"]] == ["fz.s01"]
     assert sum(g["residents"] for g in groups_of(street, "fz.s01").values()) == 5
     assert [item["street"] for item in community["streets"]] == ["fz.s01"]
@@ -154,13 +190,13 @@ def test_checks_per_day_from_the_roll_ups(district: Database) -> None:
 def test_refusals_name_the_reason(district: Database) -> None:
     with district.session() as session:
         with pytest.raises(AccessDenied) as denied:
-            area_coverage(session, STREET_ONE, "fz.s02", ON)
+            area_coverage(session, STREET_ONE, "fz.s02", ON, PACK)
         assert denied.value.code == "outside-scope"
         with pytest.raises(AccessDenied) as denied:
             checks_series(session, STREET_ONE, "fz", ON, 7)
         assert denied.value.code == "outside-scope"
         with pytest.raises(AccessDenied) as denied:
-            area_coverage(session, VENUE_OPERATOR, "fz.s01", ON)
+            area_coverage(session, VENUE_OPERATOR, "fz.s01", ON, PACK)
         assert denied.value.code == "outside-scope"
         for call in (lambda: checks_series(session, AUTHORITY, "fz", ON, 0),
                      lambda: checks_series(session, AUTHORITY, "fz", ON, 93)):
@@ -171,10 +207,10 @@ def test_refusals_name_the_reason(district: Database) -> None:
             checks_series(session, GRID, "fz.s01.c01", ON, 7)
         assert wrong.value.code == "bad-area-level"
         with pytest.raises(InputError) as wrong:
-            area_coverage(session, AUTHORITY, "FZ S01", ON)
+            area_coverage(session, AUTHORITY, "FZ S01", ON, PACK)
         assert wrong.value.code == "bad-area"
         with pytest.raises(NotFoundError) as missing:
-            area_coverage(session, AUTHORITY, "fz.s09", ON)
+            area_coverage(session, AUTHORITY, "fz.s09", ON, PACK)
         assert missing.value.code == "unknown-area"
 
 

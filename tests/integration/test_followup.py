@@ -37,6 +37,7 @@ from jointcheck.services.followup import (
     refresh,
     worklist,
 )
+from jointcheck.services.import_engine import ResidentEntry
 from jointcheck.services.registry_import import import_vaccinations
 from jointcheck.services.surveys import record_survey, survey_coverage
 from jointcheck.storage.db import unit_of_work
@@ -234,6 +235,28 @@ def _open_case(db: Database) -> tuple[int, str]:
     return row[0], row[1]
 
 
+def _open_cases(db: Database) -> list[tuple[int, str]]:
+    with db.session() as session:
+        return [(case_id, pid) for case_id, pid in session.execute(
+            select(FollowupCaseRow.id, FollowupCaseRow.pid)
+            .where(FollowupCaseRow.status == "open").order_by(FollowupCaseRow.id))]
+
+
+def test_a_vaccination_import_without_a_pack_closes_nothing(world: World, pack: PolicyPack,
+                                                           tmp_path: Path) -> None:
+    with unit_of_work(world.db.sessions) as session:
+        refresh(session, AUTHORITY, "fz", pack, NOW)
+    case_id, pid = _open_case(world.db)
+    number = next(e.id_number for e in world.district.residents if e.resident.pid == pid)
+    path = write(tmp_path / "doses.csv", f"""
+        id_number,product,dose_number,series_total,date,site,lot
+        {number},BBIBP-CorV,1,2,2026-11-22,Clinic,L1
+    """)
+    with unit_of_work(world.db.sessions) as session:
+        assert import_vaccinations(session, path, world.keys, NOW, pack.timezone).inserted == 1
+    assert _case_pids(world.db)[pid][1] == "open" and _outcomes(world.db, case_id) == []
+
+
 def _outcomes(db: Database, case_id: int) -> list[tuple[str, str, date]]:
     with db.session() as session:
         return [tuple(r) for r in session.execute(  # type: ignore[misc]
@@ -276,13 +299,18 @@ def test_a_vaccination_import_closes_the_case(world: World, pack: PolicyPack,
         id_number,product,dose_number,series_total,date,site,lot
         {number},BBIBP-CorV,1,2,2026-11-22,Clinic,L1
     """)
+    other_id, other_pid = next((c, p) for c, p in _open_cases(world.db) if p != pid)
+    _add_dose(world.db, other_pid)  # settled, but not by this import: left to a refresh
     with unit_of_work(world.db.sessions) as session:
-        report = import_vaccinations(session, path, world.keys, NOW, pack.timezone)
-    assert report.inserted == 1
+        report = import_vaccinations(session, path, world.keys, NOW, pack.timezone, pack=pack)
+    assert report.inserted == 1 and report.dosed == {pid}
     assert _outcomes(world.db, case_id) == [("vaccinated", "system", TODAY)]
     assert _case_pids(world.db)[pid][1] == "closed"
+    assert _case_pids(world.db)[other_pid][1] == "open"
+    assert _outcomes(world.db, other_id) == []
     with unit_of_work(world.db.sessions) as session:
-        assert refresh(session, AUTHORITY, "fz", pack, NOW).closed == 0
+        assert refresh(session, AUTHORITY, "fz", pack, NOW).closed == 1  # the other one
+    assert _case_pids(world.db)[other_pid][1] == "closed"
     assert _case_pids(world.db)[pid][1] == "closed"  # a dosed person is not opened again
 
 
@@ -346,11 +374,20 @@ def test_the_survey_opens_cases_and_refuses_unknown_people_whole(
     latest = born_by(TODAY, pack.eligible_from)
     entries = world.district.residents
     dosed, exempt = world.dosed(), world.exempt()
-    adult = next(e for e in entries if e.resident.pid not in dosed | exempt
-                 and e.resident.birth_date <= latest)
-    child = next(e for e in entries if e.resident.pid not in dosed
-                 and e.resident.birth_date > latest)
-    vaccinated = next(e for e in entries if e.resident.pid in dosed)
+    by_grid: dict[str, list[ResidentEntry]] = {}
+    for entry in entries:
+        by_grid.setdefault(entry.resident.area, []).append(entry)
+
+    def trio(people: list[ResidentEntry]) -> tuple[ResidentEntry, ...] | None:
+        adults = [e for e in people if e.resident.pid not in dosed | exempt
+                  and e.resident.birth_date <= latest]
+        children = [e for e in people if e.resident.pid not in dosed
+                    and e.resident.birth_date > latest]
+        done = [e for e in people if e.resident.pid in dosed]
+        return (adults[0], children[0], done[0]) if adults and children and done else None
+
+    # Members of one grid: a grid worker may name residents of the grid only.
+    adult, child, vaccinated = next(t for p in by_grid.values() if (t := trio(p)) is not None)
     grid = adult.resident.area
     worker = Principal("grid-1", Role.GRID_WORKER, grid)
     form = {"area": grid, "on": "2026-11-22", "address": "泰和雅苑 15-1-1802",
@@ -387,6 +424,62 @@ def test_the_survey_opens_cases_and_refuses_unknown_people_whole(
     other = Principal("grid-2", Role.GRID_WORKER, "fz.s09.c09.g09")
     with unit_of_work(world.db.sessions) as session, pytest.raises(AccessDenied):
         record_survey(session, world.trail(session), other, form, world.keys, pack, NOW)
+
+
+def test_a_survey_naming_a_resident_of_another_grid_tells_nothing_about_them(
+        world: World, pack: PolicyPack) -> None:
+    latest = born_by(TODAY, pack.eligible_from)
+    dosed, exempt = world.dosed(), world.exempt()
+    mine = world.district.residents[0]
+    grid = mine.resident.area
+    neighbour = next(e for e in world.district.residents
+                     if e.resident.area == grid and e is not mine)
+    stranger = next(e for e in world.district.residents if e.resident.area != grid
+                    and e.resident.pid not in dosed | exempt
+                    and e.resident.birth_date <= latest)
+    worker = Principal("grid-1", Role.GRID_WORKER, grid)
+    messages = []
+    for number in (stranger.id_number, "110101190001019999"):
+        form = {"area": grid, "on": "2026-11-22", "address": "x",
+                "members": [{"id_number": mine.id_number, "status": "vaccinated"},
+                            {"id_number": neighbour.id_number, "status": "vaccinated"},
+                            {"id_number": number, "status": "unvaccinated"}]}
+        with unit_of_work(world.db.sessions) as session, \
+                pytest.raises(FollowupError) as caught:
+            record_survey(session, world.trail(session), worker, form, world.keys, pack, NOW)
+        messages.append((caught.value.code, caught.value.message))
+    assert messages[0] == messages[1] == (
+        "unknown-person", "members[2]: no resident of your area has this identity number")
+    assert _counts(world.db) == (0, 0, 0)
+    # The district's authority covers every grid: the same member is accepted, a case opened.
+    form["members"][2]["id_number"] = stranger.id_number
+    with unit_of_work(world.db.sessions) as session:
+        assert record_survey(session, world.trail(session), AUTHORITY, form, world.keys, pack,
+                             NOW).cases_opened == 1
+
+
+def test_the_survey_and_an_outcome_take_the_callers_today(world: World,
+                                                         pack: PolicyPack) -> None:
+    entry = world.district.residents[0]
+    later = TODAY + timedelta(days=1)  # the district's day, ahead of the pack's zone
+    form = {"area": entry.resident.area, "on": later.isoformat(), "address": "x",
+            "members": [{"id_number": entry.id_number, "status": "vaccinated"}]}
+    with unit_of_work(world.db.sessions) as session, pytest.raises(FollowupError) as caught:
+        record_survey(session, world.trail(session), AUTHORITY, form, world.keys, pack, NOW)
+    assert caught.value.code == "bad-day"  # the pack's zone: not yet that day
+    with unit_of_work(world.db.sessions) as session:
+        result = record_survey(session, world.trail(session), AUTHORITY, form, world.keys,
+                               pack, NOW, later)
+    with world.db.session() as session:
+        assert session.scalar(select(SurveyRow.surveyed_on)
+                              .where(SurveyRow.id == result.survey_id)) == later
+    with unit_of_work(world.db.sessions) as session:
+        refresh(session, AUTHORITY, "fz", pack, NOW, later)
+    case_id, _ = _open_case(world.db)
+    with unit_of_work(world.db.sessions) as session:
+        record_outcome(session, world.trail(session), AUTHORITY, case_id, "contacted", later,
+                       None, world.keys.cipher, pack, NOW, later)
+    assert _outcomes(world.db, case_id) == [("contacted", "cdc-1", later)]
 
 
 def test_a_survey_of_a_community_is_refused(world: World, pack: PolicyPack) -> None:

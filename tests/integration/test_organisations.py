@@ -47,7 +47,7 @@ from jointcheck.services.school_investigations import (
     record_entry,
 )
 from jointcheck.storage.db import unit_of_work
-from jointcheck.storage.models import AuditLogRow, MembershipRow
+from jointcheck.storage.models import AuditLogRow, MembershipRow, SchoolInvestigationRow
 from jointcheck.storage.repositories.organisations import OrganisationRepository
 from jointcheck.storage.repositories.residents import ContraindicationRepository
 from jointcheck.storage.repositories.school_investigations import SchoolInvestigationRepository
@@ -297,10 +297,11 @@ def test_add_and_remove_one_member(district: Database, keys: RegistryKeys) -> No
 
 def test_school_investigation_progress_deadline_and_idempotent_checks(
         district: Database, keys: RegistryKeys) -> None:
-    term = date(2026, 11, 16)
+    term = date(2026, 11, 17)
     with unit_of_work(district.sessions) as session:
         opened = open_investigation(session, SCHOOL_ADMIN, "sch-1", term, AT, DAY)
         number = opened.investigation.id
+        # R11: within one week of term start, the seventh day of term
         assert opened.progress.deadline == date(2026, 11, 23)
         assert opened.progress.days_left == 0 and not opened.progress.overdue
         groups = opened.progress.groups
@@ -354,6 +355,23 @@ def test_school_investigation_progress_deadline_and_idempotent_checks(
         with pytest.raises(NotFoundError):
             investigation_report(session, SCHOOL_ADMIN, "sch-1", number + 99, late)
     assert audit_count(district, "organisations.investigation.checked") == 4
+
+
+def test_school_investigation_keeps_the_deadline_it_was_opened_with(
+        district: Database) -> None:
+    term = date(2026, 11, 16)
+    with unit_of_work(district.sessions) as session:
+        number = open_investigation(session, SCHOOL_ADMIN, "sch-1", term, AT,
+                                    DAY).investigation.id
+        row = session.get(SchoolInvestigationRow, number)
+        assert row is not None and row.deadline == date(2026, 11, 22)
+        row.deadline = date(2026, 11, 23)  # as opened under a rule of eight days
+    with district.session() as session:
+        found = investigation_report(session, SCHOOL_ADMIN, "sch-1", number, DAY)
+        assert found.progress.deadline == found.investigation.deadline == date(2026, 11, 23)
+        assert not found.progress.overdue
+        later = list_investigations(session, SCHOOL_ADMIN, "sch-1", DAY + timedelta(days=1))
+        assert [r.progress.overdue for r in later] == [True]
 
 
 def test_meeting_check_answers_members_and_refuses_others(

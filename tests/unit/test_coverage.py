@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from jointcheck.registry.ages import age_on
 from jointcheck.reporting.coverage import (
     AGE_GROUPS,
     ResidentGroup,
     age_group,
-    age_on,
     checks_by_day,
     coverage_by_street,
     day_range,

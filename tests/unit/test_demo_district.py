@@ -9,6 +9,7 @@ import pytest
 from faker import Faker
 
 from jointcheck.credentials.payloads import exemption_reasons
+from jointcheck.registry.ages import age_on
 from jointcheck.registry.areas import AreaLevel, parent_of
 from jointcheck.registry.organisations import INDUSTRIES, ORGANISATION_TYPES, SERVICE_INDUSTRIES
 from jointcheck.registry.people import EARLIEST_VACCINATION, Sex
@@ -22,7 +23,7 @@ from jointcheck.services.demo_district import (
     coverage_by_band,
     generate_district,
 )
-from jointcheck.services.demo_people import add_years, age_on, id_check_digit, is_valid_id_number
+from jointcheck.services.demo_people import add_years, id_check_digit, is_valid_id_number
 from jointcheck.services.demo_vaccination import COVERAGE, PRODUCT_LAUNCH
 
 KEY = b"k" * 32

@@ -144,7 +144,8 @@ def test_meeting_kinds_and_attendee_lists() -> None:
 
 
 def test_groups_and_deadline() -> None:
-    assert deadline_of(date(2021, 9, 1)) == date(2021, 9, 8)
+    # R11, within one week of term start: the seventh day of term, 1 to 7 September
+    assert deadline_of(date(2021, 9, 1)) == date(2021, 9, 7)
     assert [group_of(p) for p in ("student", "family-member", "first-line-teaching",
                                   "logistics")] == ["students", "family", "staff", "staff"]
 
@@ -163,20 +164,28 @@ def test_investigation_progress_counts_each_group() -> None:
                                "not-eligible": 0}
     assert (students.total, students.checked, students.by_status["not-eligible"]) == (2, 1, 1)
     assert (family.total, family.checked, family.by_status["exempt"]) == (2, 1, 1)
-    assert found.deadline == date(2021, 9, 8)
-    assert found.days_left == 5
+    assert found.deadline == date(2021, 9, 7)
+    assert found.days_left == 4
     assert not found.complete and not found.overdue
 
 
 def test_investigation_is_overdue_past_the_deadline_unless_complete() -> None:
     partial = {"t1": Status.COMPLETE}
-    on_deadline = progress(date(2021, 9, 1), date(2021, 9, 8), MEMBERS, partial)
+    on_deadline = progress(date(2021, 9, 1), date(2021, 9, 7), MEMBERS, partial)
     assert not on_deadline.overdue and on_deadline.days_left == 0
-    late = progress(date(2021, 9, 1), date(2021, 9, 9), MEMBERS, partial)
+    late = progress(date(2021, 9, 1), date(2021, 9, 8), MEMBERS, partial)  # the eighth day
     assert late.overdue and late.days_left == 0
     everyone = dict.fromkeys(("t1", "t2", "s1", "s2", "f1"), Status.COMPLETE)
     done = progress(date(2021, 9, 1), date(2021, 9, 20), MEMBERS, everyone)
     assert done.complete and not done.overdue
+
+
+def test_investigation_keeps_the_deadline_it_was_opened_with() -> None:
+    partial = {"t1": Status.COMPLETE}
+    found = progress(date(2021, 9, 1), date(2021, 9, 8), MEMBERS, partial,
+                     deadline=date(2021, 9, 8))
+    assert found.deadline == date(2021, 9, 8)
+    assert not found.overdue and found.days_left == 0
 
 
 def test_coverage_tally_and_rate() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from jointcheck.clock import Clock
 from jointcheck.config import RegistryKeys, Settings
 from jointcheck.errors import AuthenticationError
+from jointcheck.reporting.daily import local_day
 from jointcheck.security.access import Permission, Principal, Target, authorize
 from jointcheck.services.audit import AuditTrail
 from jointcheck.services.tokens import authenticate_token
@@ -50,6 +52,12 @@ def get_context(request: Request) -> ApiContext:
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]
+
+
+def district_today(context: ApiContext) -> date:
+    """Return the district's today: the local day of the context's clock in the settings'
+    time zone (``JOINTCHECK_TIMEZONE``), the one "today" of every endpoint."""
+    return local_day(context.clock.now(), context.settings.timezone)
 
 
 def db_session(context: ContextDep) -> Iterator[Session]:

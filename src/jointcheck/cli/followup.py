@@ -5,7 +5,7 @@ The commands act as the district's health authority under the audit actor ``cli:
 user>``: whoever can run them holds the database already. ``list`` and ``outcome`` show
 people and append an audit entry; ``refresh``, ``funnel`` and ``coverage`` print figures.
 Eligibility follows the policy pack ``--policy`` (default ``JOINTCHECK_POLICY``); "today" is
-the policy's local day.
+the district's local day (``JOINTCHECK_TIMEZONE``), as in the API.
 
 Exit status: 0 done, 2 usage error (bad settings, a database not upgraded, an unknown area or
 case, a malformed date or file, a refused outcome or survey).
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from jointcheck.config import ConfigError, RegistryKeys, Settings, audit_key, re
 from jointcheck.errors import JointcheckError
 from jointcheck.followup import REASONS
 from jointcheck.policy_sources import find_pack
+from jointcheck.reporting.daily import local_day
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.security.access import Principal, Role
 from jointcheck.services.audit import AuditTrail
@@ -68,6 +69,12 @@ def _pack(policy: str | None, settings: Settings) -> PolicyPack:
         usage_error(f"{exc.message} ({exc.code})")
 
 
+def _now(settings: Settings) -> tuple[datetime, date]:
+    """Return the instant and the district's today (the settings' time zone)."""
+    now = SystemClock().now()
+    return now, local_day(now, settings.timezone)
+
+
 def _keys(settings: Settings) -> tuple[RegistryKeys, bytes]:
     try:
         return registry_keys(settings), audit_key(settings)
@@ -88,7 +95,7 @@ def refresh_command(area: str = AreaOption, policy: str | None = PolicyOption,
     settings = settings_or_exit()
     pack = _pack(policy, settings)
     with _session(db, settings) as session:
-        result = refresh(session, _authority(session), area, pack, SystemClock().now())
+        result = refresh(session, _authority(session), area, pack, *_now(settings))
     if as_json:
         print_json(result.as_dict())
         return
@@ -115,7 +122,7 @@ def list_command(area: str = AreaOption,
     with _session(db, settings) as session:
         trail = AuditTrail(session, key, SystemClock())
         found = worklist(session, trail, _authority(session), area, status, limit, keys.cipher,
-                         pack, SystemClock().now()).as_dict()
+                         pack, *_now(settings)).as_dict()
     if as_json:
         print_json(found)
         return
@@ -160,7 +167,7 @@ def outcome_command(case_id: int = typer.Argument(..., help="The case's id."),
     with _session(db, settings) as session:
         trail = AuditTrail(session, key, SystemClock())
         detail = record_outcome(session, trail, _authority(session), case_id,
-                                outcome, day, note, keys.cipher, pack, SystemClock().now())
+                                outcome, day, note, keys.cipher, pack, *_now(settings))
     if as_json:
         print_json(detail.as_dict())
         return
@@ -212,7 +219,7 @@ def survey_command(path: Path = typer.Argument(..., help="A JSON file: {\"area\"
     with _session(db, settings) as session:
         trail = AuditTrail(session, key, SystemClock())
         result = record_survey(session, trail, _authority(session), document, keys, pack,
-                               SystemClock().now())
+                               *_now(settings))
     if as_json:
         print_json(result.as_dict())
         return

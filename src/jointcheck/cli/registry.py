@@ -3,10 +3,12 @@
 Every command takes ``--db URL`` (default: ``JOINTCHECK_DATABASE_URL``, else
 ``sqlite:///var/jointcheck.db``). Imports read their keys from the settings; in development a
 key left unset is created in ``var/keys/`` on first use (see ``jointcheck.config``). An import
-runs in one transaction: it commits once, at the end, or not at all.
+runs in one transaction: it commits once, at the end, or not at all. A vaccination or FHIR
+import closes the open follow-up cases of the people it wrote dose records of that the policy
+pack ``JOINTCHECK_POLICY`` settles.
 
 Exit status: 0 nothing rejected, 1 some rows rejected, 2 usage error (missing file, unknown
-format, bad settings, a database not upgraded).
+format, bad settings or an unknown policy, a database not upgraded).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from jointcheck.cli.common import (
 )
 from jointcheck.clock import SystemClock
 from jointcheck.config import ConfigError, RegistryKeys, Settings, load_settings, registry_keys
+from jointcheck.errors import JointcheckError
+from jointcheck.policy_sources import find_pack
+from jointcheck.rules.policy import PolicyPack
 from jointcheck.services import registry_import
 from jointcheck.services.registry_import import FileFormat, ImportReport
 from jointcheck.storage.db import make_engine, make_sessions, unit_of_work
@@ -113,6 +118,13 @@ def _progress_bar(enabled: bool) -> Iterator[registry_import.Progress]:
         yield update
 
 
+def _pack(settings: Settings) -> PolicyPack:
+    try:
+        return find_pack(settings.policy)
+    except JointcheckError as exc:
+        usage_error(f"{exc.message} ({exc.code})")
+
+
 def _run(path: Path, db: str | None, as_json: bool, call: ImportCall) -> None:
     if not path.is_file():
         usage_error(f"{path} is not a file")
@@ -178,7 +190,8 @@ def import_vaccinations(path: Path = FileArgument, db: str | None = DbOption,
     chosen = _format(path, file_format)
     _run(path, db, as_json, lambda session, keys, settings, progress:
          registry_import.import_vaccinations(session, path, keys, SystemClock().now(),
-                                             settings.timezone, chosen, progress))
+                                             settings.timezone, chosen, progress,
+                                             _pack(settings)))
 
 
 @import_app.command("fhir")
@@ -187,4 +200,4 @@ def import_fhir(path: Path = FileArgument, db: str | None = DbOption,
     """Import the Patients and Immunizations of a FHIR R4 Bundle or NDJSON file."""
     _run(path, db, as_json, lambda session, keys, settings, progress:
          registry_import.import_fhir(session, path, keys, SystemClock().now(),
-                                     settings.timezone, progress))
+                                     settings.timezone, progress, _pack(settings)))

@@ -1,6 +1,7 @@
 """A school's investigation of its staff, students and students' family members (R11).
 
-The investigation is opened with the term's first day; its deadline is one week later. It
+The investigation is opened with the term's first day; its deadline is the seventh day of
+term (R11: within one week of term start), and it is overdue from the eighth. It
 covers every member of the school: ``student`` members are the students, ``family-member``
 members the family, every other post the staff; a person in two groups counts in each. A
 member is checked once the school has recorded an entry for them; the entry keeps the
@@ -17,13 +18,14 @@ from datetime import date, timedelta
 
 from jointcheck.organisations.status import STATUSES, Status
 
-DAYS = 7
-"""Days from the first day of term to the deadline."""
+DAYS = 6
+"""Days from the first day of term to the deadline: the first day and six more make the week."""
 GROUPS: tuple[str, ...] = ("staff", "students", "family")
 
 
 def deadline_of(term_start: date) -> date:
-    """Return the deadline of an investigation opened for a term starting on ``term_start``."""
+    """Return the deadline of an investigation opened for a term starting on ``term_start``:
+    the seventh day of term, the last day of its first week."""
     return term_start + timedelta(days=DAYS)
 
 
@@ -71,11 +73,14 @@ class InvestigationProgress:
 
 
 def progress(term_start: date, today: date, members: Iterable[tuple[str, str]],
-             entries: Mapping[str, Status]) -> InvestigationProgress:
+             entries: Mapping[str, Status], *,
+             deadline: date | None = None) -> InvestigationProgress:
     """Return the progress of an investigation.
 
     ``members`` are ``(pid, post)`` pairs of the school; ``entries`` the status recorded for
     each checked pid. Entries of people who are no longer members are not counted.
+    ``deadline`` is the one the investigation was opened with; without it,
+    ``deadline_of(term_start)``.
     """
     people: dict[str, set[str]] = {group: set() for group in GROUPS}
     for pid, post in members:
@@ -90,4 +95,6 @@ def progress(term_start: date, today: date, members: Iterable[tuple[str, str]],
                 checked += 1
                 by_status[status.value] += 1
         groups[group] = GroupProgress(len(people[group]), checked, by_status)
-    return InvestigationProgress(term_start, deadline_of(term_start), today, groups)
+    return InvestigationProgress(term_start,
+                                 deadline if deadline is not None else deadline_of(term_start),
+                                 today, groups)

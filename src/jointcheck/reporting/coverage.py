@@ -14,18 +14,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from jointcheck.registry.ages import age_on
+
 AGE_GROUPS: tuple[str, ...] = ("0-11", "12-17", "18-59", "60+")
 """The age groups, youngest first."""
 _LOWER_BOUNDS: tuple[tuple[int, str], ...] = ((60, "60+"), (18, "18-59"), (12, "12-17"),
                                               (0, "0-11"))
 MAX_DAYS = 92
 """The longest run of days the checks series answers."""
-
-
-def age_on(birth: date, on: date) -> int:
-    """Return the age in whole years on ``on`` of a person born on ``birth``."""
-    had_birthday = (on.month, on.day) >= (birth.month, birth.day)
-    return on.year - birth.year - (0 if had_birthday else 1)
 
 
 def age_group(birth: date, on: date) -> str:

@@ -27,6 +27,7 @@ from jointcheck.reporting.coverage import (
     day_range,
 )
 from jointcheck.reporting.daily import OUTCOMES
+from jointcheck.rules.policy import PolicyPack
 from jointcheck.security.access import (
     Permission,
     Principal,
@@ -73,12 +74,15 @@ def _registered_area(repository: DashboardRepository, principal: Principal, area
     return row.level
 
 
-def area_coverage(session: Session, principal: Principal, area: str, on: date) -> AreaCoverage:
-    """Return the coverage of ``area``'s streets by age group on the local day ``on``."""
+def area_coverage(session: Session, principal: Principal, area: str, on: date,
+                  pack: PolicyPack) -> AreaCoverage:
+    """Return the coverage of ``area``'s streets by age group on the local day ``on``, read
+    under ``pack`` (``jointcheck.rules.status``: first dose and complete series of the products
+    it accepts, certificates it accepts)."""
     repository = DashboardRepository(session)
     _registered_area(repository, principal, area, Permission.REPORTS_READ)
     streets = repository.streets(area)
-    return AreaCoverage(area, on, coverage_by_street(repository.resident_groups(area, on),
+    return AreaCoverage(area, on, coverage_by_street(repository.resident_groups(area, on, pack),
                                                      streets, on))
 
 

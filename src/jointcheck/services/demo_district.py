@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from jointcheck.registry.ages import age_on
 from jointcheck.registry.areas import Area, AreaLevel
 from jointcheck.registry.organisations import Membership, Organisation
 from jointcheck.registry.people import Contraindication, VaccinationRecord
@@ -29,7 +30,7 @@ from jointcheck.registry.venues import Checkpoint, Venue
 from jointcheck.security.access import Role
 from jointcheck.security.passwords import check_password_policy
 from jointcheck.services.demo_members import make_memberships
-from jointcheck.services.demo_people import Person, age_on, make_people
+from jointcheck.services.demo_people import Person, make_people
 from jointcheck.services.demo_places import STREETS, Places, make_layout, make_organisations
 from jointcheck.services.demo_vaccination import COVERAGE, band_of, campaign, contraindications
 from jointcheck.services.demo_vaccination import vaccinate as vaccinate_person

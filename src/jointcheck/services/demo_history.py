@@ -42,6 +42,7 @@ from jointcheck.compliance.inspections import Complaint, Inspection, Sanction
 from jointcheck.config import RegistryKeys
 from jointcheck.credentials.model import COVID_19, ExemptionEntry
 from jointcheck.followup.survey import MemberStatus
+from jointcheck.registry.ages import age_on
 from jointcheck.registry.venues import Venue
 from jointcheck.rules.decision import decide_facts
 from jointcheck.rules.facts import person_facts
@@ -51,7 +52,6 @@ from jointcheck.services.audit import AuditTrail
 from jointcheck.services.check_events import ingest_batch
 from jointcheck.services.daily_reports import recompute_days
 from jointcheck.services.demo_district import REFERENCE_SIZE, DemoDistrict
-from jointcheck.services.demo_people import age_on
 from jointcheck.services.demo_seed import DISTRICT_TIMEZONE, SeedReport, seed_district
 from jointcheck.services.followup import record_outcome, refresh, worklist
 from jointcheck.services.import_engine import Progress, ResidentEntry, no_progress

@@ -67,11 +67,6 @@ def add_years(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-def age_on(born: date, day: date) -> int:
-    """Return the age in whole years on ``day``."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 @dataclass(frozen=True, slots=True)
 class GridHome:
     """Where a grid's people live: the address up to the residential quarter, and its street."""

@@ -23,13 +23,13 @@ read is audited). The funnel reads figures only (``followup.read`` or ``reports.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jointcheck.config import load_settings
 from jointcheck.errors import AccessDenied, NotFoundError
 from jointcheck.followup import (
     CLOSING,
@@ -47,7 +47,6 @@ from jointcheck.followup import (
     parse_outcome,
     parse_status_filter,
 )
-from jointcheck.policy_sources import find_pack
 from jointcheck.registry.ages import age_on, born_by
 from jointcheck.rules.policy import PolicyPack
 from jointcheck.security.access import Permission, Principal, Target, authorize
@@ -65,9 +64,11 @@ MAX_LIMIT = 1000
 """Most items of one worklist page."""
 
 
-def local_day(pack: PolicyPack, now: datetime) -> date:
-    """Return the local day of ``now`` in the policy's time zone."""
-    return now.astimezone(pack.timezone).date()
+def local_day(pack: PolicyPack, now: datetime, today: date | None = None) -> date:
+    """Return the district's ``today`` when the caller gives it (the API and the CLI take it
+    from the settings' zone, ``JOINTCHECK_TIMEZONE``), else the local day of ``now`` in the
+    policy's time zone."""
+    return today if today is not None else now.astimezone(pack.timezone).date()
 
 
 def policy_start(pack: PolicyPack) -> date:
@@ -96,11 +97,11 @@ class RefreshResult:
 
 
 def refresh(session: Session, principal: Principal, area: str, pack: PolicyPack,
-            now: datetime) -> RefreshResult:
+            now: datetime, today: date | None = None) -> RefreshResult:
     """Close the cases of ``area`` whose person has a dose record; open the missing ones."""
     authorize(principal, Permission.FOLLOWUP_WRITE, Target(area=area))
     _known_area(session, area)
-    today = local_day(pack, now)
+    today = local_day(pack, now, today)
     repository = FollowupRepository(session)
     closed = repository.close_settled(area, today, now, pack)
     candidates = repository.candidates(area, born_by(today, pack.eligible_from), today, pack)
@@ -108,13 +109,13 @@ def refresh(session: Session, principal: Principal, area: str, pack: PolicyPack,
     return RefreshResult(area, opened, closed, repository.count_open(area))
 
 
-def close_dosed_cases(session: Session, today: date, now: datetime,
-                      pack: PolicyPack | None = None) -> int:
-    """Close every open case the registry settles under ``pack`` (after a vaccination
-    import); without a pack, the one the settings name (``JOINTCHECK_POLICY``)."""
-    if pack is None:
-        pack = find_pack(load_settings().policy)
-    return FollowupRepository(session).close_settled(None, today, now, pack)
+def close_dosed_cases(session: Session, pids: Collection[str], today: date, now: datetime,
+                      pack: PolicyPack) -> int:
+    """Close the open cases of ``pids`` (the people a vaccination import wrote records of)
+    that the registry settles under ``pack``, the caller's policy; return how many."""
+    if not pids:
+        return 0
+    return FollowupRepository(session).close_settled(None, today, now, pack, pids=pids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,14 +201,14 @@ class Worklist:
 
 def worklist(session: Session, trail: AuditTrail, principal: Principal, area: str,
              status: str, limit: int, cipher: FieldCipher, pack: PolicyPack,
-             now: datetime) -> Worklist:
+             now: datetime, today: date | None = None) -> Worklist:
     """Return the cases of ``area`` with ``status`` (open, closed, all) by priority; audited."""
     authorize(principal, Permission.FOLLOWUP_READ, Target(area=area))
     chosen = parse_status_filter(status)
     if not 1 <= limit <= MAX_LIMIT:
         raise FollowupError("bad-limit", f"the limit is 1 to {MAX_LIMIT}, not {limit}")
     _known_area(session, area)
-    today = local_day(pack, now)
+    today = local_day(pack, now, today)
     items = _items(session, _first_cases(session, area, chosen, limit, pack, today), limit,
                    cipher, pack, today)
     trail.read(principal, "followup.worklist", None, area,
@@ -243,27 +244,29 @@ def _case_in_scope(session: Session, principal: Principal, permission: Permissio
 
 
 def _detail(session: Session, case: StoredCase, cipher: FieldCipher, pack: PolicyPack,
-            now: datetime) -> CaseDetail:
-    (item,) = _items(session, [case], 1, cipher, pack, local_day(pack, now))
+            today: date) -> CaseDetail:
+    (item,) = _items(session, [case], 1, cipher, pack, today)
     return CaseDetail(item, FollowupRepository(session).outcomes(case.id))
 
 
 def case_detail(session: Session, trail: AuditTrail, principal: Principal, case_id: int,
-                cipher: FieldCipher, pack: PolicyPack, now: datetime) -> CaseDetail:
+                cipher: FieldCipher, pack: PolicyPack, now: datetime,
+                today: date | None = None) -> CaseDetail:
     """Return case ``case_id`` with its outcomes; audited."""
     case = _case_in_scope(session, principal, Permission.FOLLOWUP_READ, case_id)
     trail.read(principal, "followup.case", case.pid, case.area, {"case": case.id})
-    return _detail(session, case, cipher, pack, now)
+    return _detail(session, case, cipher, pack, local_day(pack, now, today))
 
 
 def record_outcome(session: Session, trail: AuditTrail, principal: Principal, case_id: int,
                    outcome: str, on: date, note: str | None, cipher: FieldCipher,
-                   pack: PolicyPack, now: datetime) -> CaseDetail:
+                   pack: PolicyPack, now: datetime, today: date | None = None) -> CaseDetail:
     """Record an outcome of case ``case_id`` by ``principal``; return the case; audited."""
     case = _case_in_scope(session, principal, Permission.FOLLOWUP_WRITE, case_id)
     chosen = parse_outcome(outcome)
     text = check_note(note)
-    check_outcome(chosen, on, today=local_day(pack, now), opened_on=case.opened_on,
+    today = local_day(pack, now, today)
+    check_outcome(chosen, on, today=today, opened_on=case.opened_on,
                   last_on=case.last_outcome_on, status=case.status)
     if not FollowupRepository(session).add_outcome(case.id, chosen, on, principal.user_id,
                                                    text, now, closes=chosen in CLOSING):
@@ -273,7 +276,7 @@ def record_outcome(session: Session, trail: AuditTrail, principal: Principal, ca
                  {"case": case.id, "outcome": chosen.value})
     updated = FollowupRepository(session).get(case.id)
     assert updated is not None
-    return _detail(session, updated, cipher, pack, now)
+    return _detail(session, updated, cipher, pack, today)
 
 
 def authorize_figures(principal: Principal, area: str) -> None:

@@ -98,6 +98,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    dosed: set[str] = field(default_factory=set)
+    """The pids of the people whose vaccination records this import inserted or updated."""
 
     @property
     def imported(self) -> int:
@@ -305,6 +307,7 @@ class _Writer:
                 self.report.unchanged += 1
                 continue
             values = {"series_total": r.series_total, "site": r.site, "lot": r.lot}
+            self.report.dosed.add(r.pid)
             if found is not None:
                 updates.append(values | {"id": found.id})
                 continue

@@ -64,7 +64,8 @@ def _report(session: Session, investigation: StoredInvestigation,
                for m in OrganisationRepository(session).members(investigation.organisation)]
     entries = SchoolInvestigationRepository(session).entries(investigation.id)
     return InvestigationReport(investigation,
-                               progress(investigation.term_start, today, members, entries))
+                               progress(investigation.term_start, today, members, entries,
+                                        deadline=investigation.deadline))
 
 
 def open_investigation(session: Session, principal: Principal, code: str, term_start: date,

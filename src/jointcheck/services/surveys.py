@@ -3,25 +3,29 @@
 A grid worker (``followup.write`` over the grid) records a household: the grid, the local
 day, the address label (encrypted at rest) and each member by identity number (stored as
 the registry's pseudonymous id) with the status the household reported. Every member must
-be a resident of the registry: an unknown identity number refuses the whole form, naming the
-item, and nothing is stored. A member reported unvaccinated or partly vaccinated who is
-``unvaccinated`` today under the policy pack (of eligible age, no dose of an accepted
-product, no accepted contraindication in force: ``jointcheck.rules.status``, as follow-up
-and organisations read it) and has no open case gets a case (source ``survey``) in the
-area the registry files the person under, whatever became of an earlier case. Recording is
-audited. The coverage reads figures only (``followup.read`` or ``reports.read``).
+be a resident of the registry whose area lies within the worker's scope: an unknown identity
+number, or one of a resident filed outside that scope, refuses the whole form with the same
+``unknown-person`` error naming the item (so the answer tells nothing about people outside
+the worker's area), and nothing is stored. A member reported unvaccinated or partly
+vaccinated who is ``unvaccinated`` today under the policy pack (of eligible age, no dose of
+an accepted product, no accepted contraindication in force: ``jointcheck.rules.status``, as
+follow-up and organisations read it) and has no open case gets a case (source ``survey``) in
+the area the registry files the person under, whatever became of an earlier case. Recording
+is audited. "Today" (the default day of a form and the day statuses are read on) is the
+district's, given by the caller. The coverage reads figures only (``followup.read`` or
+``reports.read``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from jointcheck.config import RegistryKeys
-from jointcheck.errors import NotFoundError
+from jointcheck.errors import AccessDenied, NotFoundError
 from jointcheck.followup import (
     FOLLOWED_UP,
     FollowupError,
@@ -55,11 +59,21 @@ class SurveyResult:
                 "cases_opened": self.cases_opened}
 
 
+def _member_in_scope(principal: Principal, area: str) -> bool:
+    """Tell whether the registry area of a member lies within ``principal``'s scope."""
+    try:
+        authorize(principal, Permission.FOLLOWUP_WRITE, Target(area=area))
+    except AccessDenied:
+        return False
+    return True
+
+
 def record_survey(session: Session, trail: AuditTrail, principal: Principal, document: Any,
-                  keys: RegistryKeys, pack: PolicyPack, now: datetime) -> SurveyResult:
+                  keys: RegistryKeys, pack: PolicyPack, now: datetime,
+                  today: date | None = None) -> SurveyResult:
     """Check and store a household form; open the cases it calls for."""
     authorize(principal, Permission.FOLLOWUP_WRITE, Target(area=principal.scope))
-    today = local_day(pack, now)
+    today = local_day(pack, now, today)
     household = parse_household(document, today, normalise_id_number)
     authorize(principal, Permission.FOLLOWUP_WRITE, Target(area=household.area))
     found = AreaRepository(session).get(household.area)
@@ -72,9 +86,10 @@ def record_survey(session: Session, trail: AuditTrail, principal: Principal, doc
     repository = FollowupRepository(session)
     people = repository.people(pids)
     for index, pid in enumerate(pids):
-        if pid not in people:
-            raise FollowupError("unknown-person", f"members[{index}]: the identity number is "
-                                "not in the registry")
+        person = people.get(pid)
+        if person is None or not _member_in_scope(principal, person.area):
+            raise FollowupError("unknown-person", f"members[{index}]: no resident of your "
+                                "area has this identity number")
     survey_id = repository.add_survey(household.area, household.on, household.address,
                                       household.members, pids, keys.cipher,
                                       principal.user_id, now)

@@ -16,8 +16,9 @@ from datetime import date
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from jointcheck.api.deps import ContextDep, PrincipalDep, SessionDep
+from jointcheck.api.deps import ContextDep, PrincipalDep, SessionDep, district_today
 from jointcheck.api.errors import AUTH_RESPONSES, documented
+from jointcheck.api.routers.checks import PackDep
 from jointcheck.services.dashboard import (
     area_coverage,
     area_streets,
@@ -103,17 +104,14 @@ class TargetsOut(BaseModel):
     targets: list[TargetSummaryOut]
 
 
-def _today(context: ContextDep) -> date:
-    return context.clock.now().astimezone(context.settings.timezone).date()
-
-
 @router.get("/coverage", response_model=CoverageOut, responses=AREA_ERRORS)
-def coverage(principal: PrincipalDep, session: SessionDep, context: ContextDep,
+def coverage(principal: PrincipalDep, session: SessionDep, context: ContextDep, pack: PackDep,
              area: str = Query(description="A district, street or community code."),
              on: date | None = Query(None, description="The local day; default today.")
              ) -> CoverageOut:
     """Return the area's coverage by street and age group (``reports.read``)."""
-    found = area_coverage(session, principal, area, on if on is not None else _today(context))
+    found = area_coverage(session, principal, area,
+                          on if on is not None else district_today(context), pack)
     return CoverageOut.model_validate(found.as_dict())
 
 
@@ -126,7 +124,7 @@ def checks(principal: PrincipalDep, session: SessionDep, context: ContextDep,
            ) -> ChecksOut:
     """Return the area's checks by outcome per local day (``reports.read``)."""
     found = checks_series(session, principal, area,
-                          until if until is not None else _today(context), days)
+                          until if until is not None else district_today(context), days)
     return ChecksOut.model_validate(found.as_dict())
 
 

@@ -7,7 +7,8 @@ shows one with its outcomes (``followup.read``, audited: they show people); ``PO
 /api/followup/funnel`` counts cases per stage and ``GET /api/followup/surveys`` the survey's
 coverage per grid (figures only: ``followup.read`` or ``reports.read``); ``POST
 /api/followup/surveys`` records a household (``followup.write``). Eligibility follows the
-district's policy pack, "today" the policy's time zone.
+district's policy pack; "today" is the district's (``JOINTCHECK_TIMEZONE``, as ``/api/me``
+shows it), so a form's default day is the day the checks use.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StrictStr
 
-from jointcheck.api.deps import AuditDep, ContextDep, PrincipalDep, SessionDep
+from jointcheck.api.deps import AuditDep, ContextDep, PrincipalDep, SessionDep, district_today
 from jointcheck.api.errors import AUTH_RESPONSES
 from jointcheck.api.routers.checks import PackDep
 from jointcheck.services.followup import (
@@ -162,7 +163,8 @@ class CoverageOut(BaseModel):
 def post_refresh(body: RefreshIn, principal: PrincipalDep, session: SessionDep,
                  context: ContextDep, pack: PackDep) -> dict[str, Any]:
     """Close the area's cases whose person has a dose record; open the missing ones."""
-    return refresh(session, principal, body.area, pack, context.clock.now()).as_dict()
+    return refresh(session, principal, body.area, pack, context.clock.now(),
+                   district_today(context)).as_dict()
 
 
 @router.get("/worklist", response_model=WorklistOut)
@@ -174,7 +176,7 @@ def get_worklist(principal: PrincipalDep, session: SessionDep, context: ContextD
                  ) -> dict[str, Any]:
     """List the area's cases by priority, with the reasons (audited)."""
     return worklist(session, audit, principal, area, status, limit, context.keys.cipher, pack,
-                    context.clock.now()).as_dict()
+                    context.clock.now(), district_today(context)).as_dict()
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
@@ -182,7 +184,7 @@ def get_case(case_id: int, principal: PrincipalDep, session: SessionDep, context
              audit: AuditDep, pack: PackDep) -> dict[str, Any]:
     """Return a case with its outcomes (audited)."""
     return case_detail(session, audit, principal, case_id, context.keys.cipher, pack,
-                       context.clock.now()).as_dict()
+                       context.clock.now(), district_today(context)).as_dict()
 
 
 @router.post("/cases/{case_id}/outcomes", response_model=CaseOut)
@@ -190,7 +192,8 @@ def post_outcome(case_id: int, body: OutcomeIn, principal: PrincipalDep, session
                  context: ContextDep, audit: AuditDep, pack: PackDep) -> dict[str, Any]:
     """Record an outcome of a case; return the case."""
     return record_outcome(session, audit, principal, case_id, body.outcome, body.on,
-                          body.note, context.keys.cipher, pack, context.clock.now()).as_dict()
+                          body.note, context.keys.cipher, pack, context.clock.now(),
+                          district_today(context)).as_dict()
 
 
 @router.get("/funnel", response_model=FunnelOut)
@@ -207,7 +210,7 @@ def post_survey(body: SurveyIn, principal: PrincipalDep, session: SessionDep,
     """Record a household visited door to door; open the cases it calls for."""
     document = body.model_dump(mode="json", exclude_none=True)
     return record_survey(session, audit, principal, document, context.keys, pack,
-                         context.clock.now()).as_dict()
+                         context.clock.now(), district_today(context)).as_dict()
 
 
 @router.get("/surveys", response_model=CoverageOut)

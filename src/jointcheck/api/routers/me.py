@@ -11,7 +11,14 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from jointcheck.api.deps import AuditDep, ContextDep, PrincipalDep, SessionDep, require
+from jointcheck.api.deps import (
+    AuditDep,
+    ContextDep,
+    PrincipalDep,
+    SessionDep,
+    district_today,
+    require,
+)
 from jointcheck.api.errors import AUTH_RESPONSES
 from jointcheck.api.schemas import ResidentOut, resident_out
 from jointcheck.errors import NotFoundError
@@ -55,5 +62,5 @@ def me(principal: PrincipalDep, context: ContextDep, session: SessionDep,
     return MeOut(username=user.username, display_name=user.display_name,
                  role=str(user.role), scope=user.scope,
                  permissions=sorted(str(p) for p in held), resident=resident,
-                 today=context.clock.now().astimezone(context.settings.timezone).date(),
+                 today=district_today(context),
                  timezone=context.settings.district_timezone)

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field, StrictStr
 
-from jointcheck.api.deps import AuditDep, ContextDep, PrincipalDep, SessionDep
+from jointcheck.api.deps import AuditDep, ContextDep, PrincipalDep, SessionDep, district_today
 from jointcheck.api.errors import AUTH_RESPONSES
 from jointcheck.api.routers.checks import PackDep
 from jointcheck.organisations import OrganisationError
@@ -145,8 +145,8 @@ class MeetingOut(BaseModel):
 
 
 def local_today(context: ContextDep) -> date:
-    """Return today in the district's time zone."""
-    return context.clock.now().astimezone(context.settings.timezone).date()
+    """Return today in the district's time zone (``district_today``)."""
+    return district_today(context)
 
 
 def _member(member: RosterMember) -> MemberOut:

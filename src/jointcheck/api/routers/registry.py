@@ -3,7 +3,9 @@
 Every read of a person is checked against the reader's scope and written to the audit log in
 the same transaction. An import takes the file as a multipart upload (``file``), is limited to
 ``JOINTCHECK_MAX_UPLOAD_BYTES``, and answers with the same JSON as ``jointcheck import ...
---json``; like the command it commits once, rows of a person with a bad row not at all.
+--json``; like the command it commits once, rows of a person with a bad row not at all. A
+vaccination or FHIR import closes the follow-up cases the district's policy pack settles among
+the people it wrote dose records of.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from jointcheck.api.deps import (
     require_role,
 )
 from jointcheck.api.errors import AUTH_RESPONSES, documented
+from jointcheck.api.routers.checks import PackDep
 from jointcheck.api.schemas import ResidentOut, resident_out
 from jointcheck.errors import AccessDenied, InputError, NotFoundError, RegistryError
 from jointcheck.security.access import (
@@ -166,7 +169,7 @@ def _format(given: str | None, suffix: str) -> FileFormat:
     **documented(400, "An unknown format (`bad-format`)")})
 def import_file(kind: ImportKind, file: Annotated[UploadFile, File()],
                 principal: PrincipalDep, context: ContextDep, session: SessionDep,
-                audit: AuditDep,
+                audit: AuditDep, pack: PackDep,
                 file_format: Annotated[str | None, Form(alias="format")] = None) -> ImportOut:
     """Import residents, vaccination records or a FHIR file into the registry."""
     require_role(principal, Permission.REGISTRY_IMPORT)
@@ -186,9 +189,10 @@ def import_file(kind: ImportKind, file: Annotated[UploadFile, File()],
                                                       chosen)
         elif kind is ImportKind.VACCINATIONS:
             report = registry_import.import_vaccinations(session, path, context.keys, at,
-                                                         zone, chosen)
+                                                         zone, chosen, pack=pack)
         else:
-            report = registry_import.import_fhir(session, path, context.keys, at, zone)
+            report = registry_import.import_fhir(session, path, context.keys, at, zone,
+                                                 pack=pack)
     document = report.as_dict()
     audit.record(principal, f"registry.import.{kind.value}",
                  subject=(file.filename or "")[:200] or None, area=principal.scope,

@@ -1,8 +1,8 @@
 """School investigations (R11) and the entries a school records for the people it checked.
 
 An investigation belongs to a school organisation and a term (its first day; the deadline is
-a week later). An entry says that the school checked a person on a day, and keeps the
-registry's status of that person on that day; one entry per person, the latest kept.
+the seventh day of term). An entry says that the school checked a person on a day, and keeps
+the registry's status of that person on that day; one entry per person, the latest kept.
 """
 
 from __future__ import annotations

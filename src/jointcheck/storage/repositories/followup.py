@@ -14,7 +14,7 @@ only for the cases a worklist shows; a survey's address label is encrypted here,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -189,23 +189,31 @@ class FollowupRepository:
         return opened
 
     def close_settled(self, area: str | None, today: date, at: datetime,
-                      pack: PolicyPack) -> int:
-        """Close every open case (within ``area`` if given) that the registry settles under
-        ``pack`` (``system_closing``: an accepted dose, else an accepted exemption in force),
-        by ``system``; return how many."""
-        return self.close_by_system(self.settled_open_cases(area, today, pack), today, at)
+                      pack: PolicyPack, pids: Collection[str] | None = None) -> int:
+        """Close every open case (within ``area`` if given, of ``pids`` if given) that the
+        registry settles under ``pack`` (``system_closing``: an accepted dose, else an
+        accepted exemption in force), by ``system``; return how many."""
+        return self.close_by_system(self.settled_open_cases(area, today, pack, pids),
+                                    today, at)
 
-    def settled_open_cases(self, area: str | None, today: date,
-                           pack: PolicyPack) -> dict[int, Settled]:
-        """Return the open cases (within ``area`` if given) that the registry settles on
-        ``today`` under ``pack``, each with the outcome and note that close it."""
+    def settled_open_cases(self, area: str | None, today: date, pack: PolicyPack,
+                           pids: Collection[str] | None = None) -> dict[int, Settled]:
+        """Return the open cases (within ``area`` if given, of ``pids`` if given) that the
+        registry settles on ``today`` under ``pack``, each with the outcome and note that
+        close it."""
         query = (select(FollowupCaseRow.id, FollowupCaseRow.pid)
                  .where(FollowupCaseRow.status == CaseStatus.OPEN.value)
                  .order_by(FollowupCaseRow.id))
         if area is not None:
             query = query.where(within(FollowupCaseRow.area_code, area))
+        if pids is not None:
+            rows = [row for chunk in chunked(sorted(set(pids)))
+                    for row in self.session.execute(
+                        query.where(FollowupCaseRow.open_pid.in_(chunk))).all()]
+        else:
+            rows = list(self.session.execute(query).all())
         settled: dict[int, Settled] = {}
-        for batch in chunked(self.session.execute(query).all()):
+        for batch in chunked(rows):
             facts = person_facts(self.session, [pid for _, pid in batch])
             for case_id, pid in batch:
                 closing = system_closing(pack, facts[pid], today) if pid in facts else None

@@ -54,6 +54,7 @@ define({
     "fu-record": "记录跟进结果",
     "fu-on": "日期",
     "fu-note": "备注（可选，200 字以内）",
+    "fu-note-column": "备注",
     "fu-recorded": "已记录：{outcome}",
     "fu-closes": "（结案）",
     "fu-history": "跟进记录",
@@ -118,6 +119,7 @@ define({
     "fu-record": "Record an outcome",
     "fu-on": "Date",
     "fu-note": "Note (optional, up to 200 characters)",
+    "fu-note-column": "Note",
     "fu-recorded": "Recorded: {outcome}",
     "fu-closes": "(closes the case)",
     "fu-history": "Outcomes",
@@ -335,7 +337,7 @@ function caseFacts(item, ctx) {
 function historyTable(item) {
   if (!item.outcomes.length) return h("p", { class: "hint", id: "fu-history-empty" },
     t("fu-no-history"));
-  return stacked(table([t("fu-on"), t("fu-outcome"), t("fu-worker"), t("fu-note")],
+  return stacked(table([t("fu-on"), t("fu-outcome"), t("fu-worker"), t("fu-note-column")],
     item.outcomes.map((one) => [one.on, outcomeName(one.outcome), one.worker, one.note || ""]),
     { id: "fu-history" }));
 }

@@ -1,6 +1,7 @@
 // The school investigation page (R11): open an investigation with the term's first day (the
-// deadline is a week later), see the progress per group (staff, students, family members) with
-// the days left and whether it is overdue, and record every member as checked from the registry.
+// deadline is the seventh day of term), see the progress per group (staff, students, family
+// members) with the days left and whether it is overdue, and record every member as checked
+// from the registry.
 // Calls: GET/POST /api/organisations/{code}/investigations, GET .../investigations/{id},
 // POST .../investigations/{id}/check-all (docs/operations.md).
 
