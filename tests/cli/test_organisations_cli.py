@@ -107,7 +107,7 @@ def test_investigation_meeting_and_coverage(env: dict[str, str], tmp_path: Path)
                          "2026-11-20", "--json")
     assert code == 0, err
     opened = json.loads(out)
-    assert opened["deadline"] == "2026-11-27" and not opened["complete"]
+    assert opened["deadline"] == "2026-11-26" and not opened["complete"]  # the seventh day
     code, out, err = run(env, "organisations", "investigation", "sch-1", str(opened["id"]),
                          "--check-all", "--on", "2026-11-23", "--json")
     assert code == 0, err
