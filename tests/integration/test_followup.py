@@ -242,16 +242,21 @@ def _open_cases(db: Database) -> list[tuple[int, str]]:
             .where(FollowupCaseRow.status == "open").order_by(FollowupCaseRow.id))]
 
 
+def _dose_file(world: World, pid: str, folder: Path) -> Path:
+    """Write a vaccination CSV with a first dose for the resident ``pid``."""
+    number = next(e.id_number for e in world.district.residents if e.resident.pid == pid)
+    return write(folder / "doses.csv", f"""
+        id_number,product,dose_number,series_total,date,site,lot
+        {number},BBIBP-CorV,1,2,2026-11-22,Clinic,L1
+    """)
+
+
 def test_a_vaccination_import_without_a_pack_closes_nothing(world: World, pack: PolicyPack,
                                                            tmp_path: Path) -> None:
     with unit_of_work(world.db.sessions) as session:
         refresh(session, AUTHORITY, "fz", pack, NOW)
     case_id, pid = _open_case(world.db)
-    number = next(e.id_number for e in world.district.residents if e.resident.pid == pid)
-    path = write(tmp_path / "doses.csv", f"""
-        id_number,product,dose_number,series_total,date,site,lot
-        {number},BBIBP-CorV,1,2,2026-11-22,Clinic,L1
-    """)
+    path = _dose_file(world, pid, tmp_path)
     with unit_of_work(world.db.sessions) as session:
         assert import_vaccinations(session, path, world.keys, NOW, pack.timezone).inserted == 1
     assert _case_pids(world.db)[pid][1] == "open" and _outcomes(world.db, case_id) == []
@@ -294,11 +299,7 @@ def test_a_vaccination_import_closes_the_case(world: World, pack: PolicyPack,
     with unit_of_work(world.db.sessions) as session:
         refresh(session, AUTHORITY, "fz", pack, NOW)
     case_id, pid = _open_case(world.db)
-    number = next(e.id_number for e in world.district.residents if e.resident.pid == pid)
-    path = write(tmp_path / "doses.csv", f"""
-        id_number,product,dose_number,series_total,date,site,lot
-        {number},BBIBP-CorV,1,2,2026-11-22,Clinic,L1
-    """)
+    path = _dose_file(world, pid, tmp_path)
     other_id, other_pid = next((c, p) for c, p in _open_cases(world.db) if p != pid)
     _add_dose(world.db, other_pid)  # settled, but not by this import: left to a refresh
     with unit_of_work(world.db.sessions) as session:
